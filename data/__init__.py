@@ -1,0 +1,1 @@
+"""The goals database: schema, migrations, demo generator and importers."""

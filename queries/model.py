@@ -1,0 +1,110 @@
+"""The small immutable values every query takes: the snapshot, the filters, the viewer and the settings."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime
+from typing import Any
+
+import polars as pl
+
+ROLES = ("executive", "hr", "manager", "none")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the viewer narrowed the screen to: one period, some regions, one org subtree, an as-of date."""
+
+    period_id: int
+    as_of: date
+    region_ids: tuple[int, ...] = ()
+    org_unit_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking. `employee_id` anchors a manager's scope; `demo` marks the demo-mode picker."""
+
+    email: str
+    role: str
+    employee_id: int | None = None
+    demo: bool = False
+
+    @property
+    def sees_sensitive(self) -> bool:
+        return self.role == "hr"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Thresholds that are policy, not code: status bands, cadence, privacy."""
+
+    on_track_ratio: float = 0.9  # progress / expected at or above this: on track
+    at_risk_ratio: float = 0.7  # at or above this (and below on track): at risk; below: behind
+    checkin_window_days: int = 30
+    lapse_days: int = 30
+    min_group_size: int = 5
+    thin_support: int = 2  # an objective with fewer contributing goals than this has thin support
+    refresh_seconds: int = 600
+
+
+class _Derived:
+    """A small bounded memo of frames derived from one snapshot (roll-ups, subtree indexes).
+
+    It lives and dies with its snapshot, so it can never serve figures from older data.
+    """
+
+    def __init__(self, capacity: int = 32) -> None:
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._capacity = capacity
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._capacity:
+                self._items.popitem(last=False)
+        return value
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """Every table of the goals database as immutable Polars frames, read at `loaded_at`."""
+
+    region: pl.DataFrame
+    org_unit: pl.DataFrame
+    employee: pl.DataFrame
+    employee_sensitive: pl.DataFrame
+    period: pl.DataFrame
+    goal: pl.DataFrame
+    goal_link: pl.DataFrame
+    key_result: pl.DataFrame
+    progress_update: pl.DataFrame
+    checkin: pl.DataFrame
+    review_cycle: pl.DataFrame
+    rating: pl.DataFrame
+    rating_guideline: pl.DataFrame
+    viewer: pl.DataFrame
+    loaded_at: datetime
+    scope_label: str = "everyone"
+    _derived: _Derived = field(default_factory=_Derived, repr=False, compare=False)
+
+    def derived(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """Memoise a frame computed from this snapshot alone (for example the roll-up of one period)."""
+        return self._derived.get(key, compute)
+
+    def narrowed(self, scope_label: str, **tables: pl.DataFrame) -> Snapshot:
+        """A copy with some tables replaced (a fresh memo, since the data differ)."""
+        return replace(self, scope_label=scope_label, _derived=_Derived(), **tables)
+
+    @classmethod
+    def table_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls) if f.type == "pl.DataFrame")

@@ -1,0 +1,80 @@
+"""Read every table of the goals database once into an immutable Polars snapshot."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+import polars as pl
+from sqlalchemy import Boolean, Date, DateTime, Engine, Float, Integer, String, select
+from sqlalchemy.engine import make_url
+
+from data.db import DatabaseError, check_schema, describe
+from data.schema import SNAPSHOT_TABLES, Base
+from queries.model import Snapshot
+
+_POLARS_TYPES = {Integer: pl.Int64, Float: pl.Float64, String: pl.String, Date: pl.Date, DateTime: pl.Datetime("us"), Boolean: pl.Boolean}
+
+
+def table_schema(name: str) -> dict[str, pl.DataType]:
+    """The Polars schema of a database table, from its SQLAlchemy model."""
+    table = Base.metadata.tables[name]
+    schema = {}
+    for column in table.columns:
+        for sa_type, pl_type in _POLARS_TYPES.items():
+            if isinstance(column.type, sa_type):
+                schema[column.name] = pl_type
+                break
+    return schema
+
+
+def _connectorx_uri(engine: Engine) -> str | None:
+    """A URI for the fast columnar reader, when the backend and package allow it."""
+    try:
+        import connectorx  # noqa: F401
+    except ImportError:
+        return None
+    url = make_url(str(engine.url.render_as_string(hide_password=False)))
+    backend = url.get_backend_name()
+    if backend == "sqlite" and url.database and url.database != ":memory:":
+        return f"sqlite://{url.database}" if url.database.startswith("/") else None
+    if backend == "postgresql":
+        return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return None
+
+
+def _read_table(engine: Engine, name: str, uri: str | None) -> pl.DataFrame:
+    schema = table_schema(name)
+    columns = ", ".join(schema)
+    frame = None
+    if uri is not None:
+        try:
+            frame = pl.read_database_uri(f"SELECT {columns} FROM {name}", uri, engine="connectorx")
+        except Exception:  # noqa: BLE001 - fall back to the portable reader below
+            frame = None
+    if frame is None:
+        table = Base.metadata.tables[name]
+        with engine.connect() as conn:
+            frame = pl.read_database(select(table), conn, infer_schema_length=None)
+    if frame.is_empty():
+        return pl.DataFrame(schema=schema)
+    return frame.select(pl.col(c).cast(t, strict=False) if c in frame.columns else pl.lit(None, t).alias(c) for c, t in schema.items())
+
+
+def load_snapshot(engine: Engine) -> Snapshot:
+    """Check the schema, then read every snapshot table; raise DatabaseError in plain words on failure."""
+    check_schema(engine)
+    uri = _connectorx_uri(engine)
+    try:
+        tables = {name: _read_table(engine, name, uri) for name in SNAPSHOT_TABLES}
+    except DatabaseError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise DatabaseError(f"Reading the goals database at {describe(str(engine.url))} failed: {exc}") from exc
+    return Snapshot(**tables, loaded_at=datetime.now().replace(microsecond=0))
+
+
+def timed_load(engine: Engine) -> tuple[Snapshot, float]:
+    started = time.perf_counter()
+    snapshot = load_snapshot(engine)
+    return snapshot, time.perf_counter() - started
