@@ -19,21 +19,23 @@ class DatabaseError(RuntimeError):
     """The database cannot be reached or does not hold a Ladder schema; the message is for people."""
 
 
+def read_secrets() -> dict:
+    """`.streamlit/secrets.toml` as a dict ({} when absent or unreadable), readable without Streamlit."""
+    if not SECRETS_FILE.exists():
+        return {}
+    try:
+        return tomllib.loads(SECRETS_FILE.read_text())
+    except (tomllib.TOMLDecodeError, OSError):
+        return {}
+
+
 def database_url(explicit: str | None = None) -> str:
     """The URL from the argument, `LADDER_DATABASE_URL`, `[connections.goals] url` in secrets, or the default."""
     if explicit:
         return explicit
     if os.environ.get("LADDER_DATABASE_URL"):
         return os.environ["LADDER_DATABASE_URL"]
-    if SECRETS_FILE.exists():
-        try:
-            secrets = tomllib.loads(SECRETS_FILE.read_text())
-        except (tomllib.TOMLDecodeError, OSError):
-            secrets = {}
-        url = secrets.get("connections", {}).get("goals", {}).get("url")
-        if url:
-            return url
-    return DEFAULT_URL
+    return read_secrets().get("connections", {}).get("goals", {}).get("url") or DEFAULT_URL
 
 
 def describe(url: str) -> str:

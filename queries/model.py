@@ -51,6 +51,16 @@ class Settings:
     refresh_seconds: int = 600
 
 
+def settings_from(values: dict[str, Any]) -> Settings:
+    """Settings from a mapping (the `[ladder]` secrets table, environment overrides); unknown keys are ignored."""
+    known = {f.name: f.type for f in fields(Settings)}
+    chosen = {}
+    for name, value in values.items():
+        if name in known and value not in (None, ""):
+            chosen[name] = float(value) if known[name] == "float" else int(value)
+    return Settings(**chosen)
+
+
 class _Derived:
     """A small bounded memo of frames derived from one snapshot (roll-ups, subtree indexes).
 

@@ -1,0 +1,17 @@
+"""Ladder: is the work of our people laddering up to our strategy?"""
+
+import streamlit as st
+
+from components.shell import start
+
+st.set_page_config(page_title="Ladder", page_icon=":material/stairs:", layout="wide")
+
+start()
+
+pages = {
+    "Strategy review": [
+        st.Page("pages/review/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    ],
+}
+
+st.navigation(pages).run()

@@ -1,0 +1,70 @@
+"""One chart theme and the Altair chart builders every screen shares."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+STATUS_COLORS = {
+    "on track": "#1b8a5a",
+    "at risk": "#e0a100",
+    "behind": "#c8423b",
+    "not started": "#9aa5b1",
+}
+STATUS_ORDER = list(STATUS_COLORS)
+INK = "#1f2933"
+MUTED = "#52606d"
+ACCENT = "#1f5f8b"
+
+
+@alt.theme.register("ladder", enable=True)
+def ladder_theme() -> alt.theme.ThemeConfig:
+    return {
+        "config": {
+            "font": "Source Sans Pro, Helvetica, Arial, sans-serif",
+            "view": {"stroke": None},
+            "axis": {
+                "labelColor": MUTED,
+                "titleColor": INK,
+                "labelFontSize": 12,
+                "titleFontSize": 12,
+                "gridColor": "#e4e7eb",
+                "domainColor": "#cbd2d9",
+            },
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+            "title": {"fontSize": 14, "color": INK, "anchor": "start"},
+            "range": {"category": [ACCENT, "#e07a2e", "#3e9a8f", "#8b5fbf", "#c8423b", "#7b8794", "#d4a72c"]},
+        }
+    }
+
+
+def status_scale() -> alt.Scale:
+    return alt.Scale(domain=STATUS_ORDER, range=[STATUS_COLORS[s] for s in STATUS_ORDER])
+
+
+def show(chart: alt.TopLevelMixin, *, key: str | None = None) -> None:
+    """Render a chart full width in the Ladder theme."""
+    st.altair_chart(chart, width="stretch", theme=None, key=key)
+
+
+def progress_vs_pace(frame: pl.DataFrame, *, label: str = "title", height_per_row: int = 34) -> alt.LayerChart:
+    """Horizontal bars of progress coloured by status, with a black tick at the expected progress."""
+    rows = max(frame.height, 1)
+    base = alt.Chart(frame.fill_null(0.0) if frame.height else frame).encode(
+        y=alt.Y(f"{label}:N", sort=None, title=None, axis=alt.Axis(labelLimit=320)),
+    )
+    tooltip = [
+        alt.Tooltip(f"{label}:N", title="Objective"),
+        alt.Tooltip("progress:Q", format=".0%", title="Progress"),
+        alt.Tooltip("expected:Q", format=".0%", title="Expected by now"),
+        alt.Tooltip("status:N", title="Status"),
+    ]
+    bars = base.mark_bar(cornerRadiusEnd=3, height=18).encode(
+        x=alt.X("progress:Q", title="Progress (tick = expected by now)", axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("status:N", scale=status_scale(), title="Status"),
+        tooltip=tooltip,
+    )
+    ticks = base.mark_tick(color=INK, thickness=2, size=26).encode(x="expected:Q", tooltip=tooltip)
+    return (bars + ticks).properties(height=rows * height_per_row)

@@ -1,0 +1,28 @@
+"""Tables: the same column formats everywhere."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+
+def status_table(frame: pl.DataFrame, *, label: str = "Goal", height: int | str = "auto") -> None:
+    """Goals or objectives with progress bars, expected progress, status and contributing goals."""
+    if frame.is_empty():
+        st.caption("Nothing to show for these filters.")
+        return
+    columns = [c for c in ("title", "progress", "expected", "status", "contributing_goals", "owner", "team") if c in frame.columns]
+    st.dataframe(
+        frame.select(columns),
+        hide_index=True,
+        height=height,
+        column_config={
+            "title": st.column_config.TextColumn(label, width="large"),
+            "progress": st.column_config.ProgressColumn("Progress", format="percent", min_value=0, max_value=1),
+            "expected": st.column_config.NumberColumn("Expected", format="percent"),
+            "status": st.column_config.TextColumn("Status"),
+            "contributing_goals": st.column_config.NumberColumn("Contributing goals"),
+            "owner": st.column_config.TextColumn("Owner"),
+            "team": st.column_config.TextColumn("Team"),
+        },
+    )

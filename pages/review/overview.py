@@ -1,0 +1,44 @@
+"""Overview: is the strategy on pace in this scope, and which objectives are most behind?"""
+
+import polars as pl
+import streamlit as st
+
+from components.charts import progress_vs_pace, show
+from components.context import current
+from components.data import ask
+from components.kpis import kpi_row
+from components.tables import status_table
+from queries.overview import objective_progress, objectives_most_behind, overview_kpis
+
+context = current()
+filters, viewer = context.filters, context.viewer
+
+st.title("Overview")
+st.caption(context.scope_label)
+
+kpis = ask(overview_kpis, filters, viewer)
+if kpis.filter(pl.col("kpi") == "objectives")["value"][0] in (None, 0.0):
+    st.info("Nothing in this scope: no goals ladder up to a company objective for these filters. "
+            "Widen the period, regions or team in the sidebar.", icon=":material/filter_alt_off:")
+    st.stop()
+
+kpi_row(
+    kpis.filter(pl.col("kpi") != "expected"),
+    helps={
+        "progress": "Mean progress of the scope's measured business goals. The delta compares the same point "
+        f"of the previous period. Expected by now: {kpis.filter(pl.col('kpi') == 'expected')['value'][0]:.0%}.",
+        "alignment": "Share of business goals below company level that ladder up to a company objective.",
+        "checkin_coverage": "Share of active people with a check-in in the last 30 days.",
+        "people_rated": "People in scope with a final rating in the latest closed review cycle.",
+    },
+    columns=4,
+)
+
+objectives = ask(objective_progress, filters, viewer)
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.subheader("Objectives against pace")
+    show(progress_vs_pace(objectives))
+with right:
+    st.subheader("Most behind pace")
+    status_table(ask(objectives_most_behind, filters, viewer), label="Objective")

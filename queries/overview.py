@@ -1,0 +1,145 @@
+"""The Overview screen's questions: is the strategy on pace in this scope, and what is most behind?"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import polars as pl
+
+from queries.alignment import period_alignment
+from queries.checkins import checkin_coverage_at
+from queries.model import Filters, Settings, Snapshot, Viewer
+from queries.periods import comparable_as_of, previous_period_id
+from queries.rollup import assess, period_key_result_progress, period_progress, rollup_goals
+from queries.scope import goals_in_scope, is_unfiltered, narrow_goals, people_in_scope, with_ancestors
+
+DEFAULT_SETTINGS = Settings()
+
+KPI_LABELS = {
+    "objectives": "Company objectives",
+    "progress": "Progress",
+    "expected": "Expected by now",
+    "on_track": "On track",
+    "at_risk": "At risk",
+    "behind": "Behind",
+    "alignment": "Alignment",
+    "checkin_coverage": "Check-in coverage",
+    "people_rated": "People rated",
+}
+
+
+def scoped_progress(snapshot: Snapshot, filters: Filters, settings: Settings) -> pl.DataFrame:
+    """The year's goals rolled up from what the scope owns, with `in_scope` marking the filtered period's goals.
+
+    Unfiltered, this is the organisation's roll-up. For a team or region, the roll-up runs over the scope's
+    own goals of the year plus the goals they ladder up to, so an objective shows what that scope carries.
+    """
+    in_scope = goals_in_scope(snapshot, filters).select("id")
+    if is_unfiltered(filters):
+        rolled = period_progress(snapshot, filters.period_id, filters.as_of, settings)
+    else:
+        universe = rollup_goals(snapshot, filters.period_id)
+        carried = narrow_goals(snapshot, universe, filters).drop("region_id")
+        goals = with_ancestors(snapshot, carried, universe)
+        kr = period_key_result_progress(snapshot, filters.period_id, filters.as_of)
+        rolled = assess(snapshot, goals, filters.as_of, settings, kr_progress=kr)
+    return rolled.with_columns(pl.col("id").is_in(in_scope["id"].implode()).alias("in_scope"))
+
+
+def scoped_objectives(progress: pl.DataFrame, filters: Filters) -> pl.DataFrame:
+    """Company objectives of the scope: all of them unfiltered, else those the scope's goals carry."""
+    objectives = progress.filter(pl.col("level") == "company")
+    return objectives if is_unfiltered(filters) else objectives.filter(pl.col("progress").is_not_null())
+
+
+def _kpis(snapshot: Snapshot, filters: Filters, settings: Settings) -> dict[str, float | int | None]:
+    progress = scoped_progress(snapshot, filters, settings)
+    business = progress.filter(pl.col("in_scope") & (pl.col("kind") == "business"))
+    objectives = scoped_objectives(progress, filters)
+    measured = business.filter(pl.col("status") != "not started")
+    status_share = {
+        key: (measured.filter(pl.col("status") == label).height / measured.height if measured.height else None)
+        for key, label in (("on_track", "on track"), ("at_risk", "at risk"), ("behind", "behind"))
+    }
+    below_company = business.filter(pl.col("level") != "company")
+    aligned = below_company.join(period_alignment(snapshot, filters.period_id), on="id", how="left")
+    alignment = (
+        aligned["objective_id"].is_not_null().mean() if aligned.height else None
+    )
+    people = people_in_scope(snapshot, filters)
+    coverage = checkin_coverage_at(snapshot, people, filters.as_of, settings.checkin_window_days)["coverage"]
+    return {
+        "objectives": objectives.height,
+        "progress": measured["progress"].mean() if measured.height else None,
+        "expected": measured["expected"].mean() if measured.height else None,
+        **status_share,
+        "alignment": alignment,
+        "checkin_coverage": coverage,
+        "people_rated": rated_people(snapshot, people, filters),
+    }
+
+
+def rated_people(snapshot: Snapshot, people: pl.DataFrame, filters: Filters) -> int | None:
+    """People in scope with a final rating in the latest review cycle closed by the as-of date."""
+    cycles = snapshot.review_cycle.filter(pl.col("closed_on").is_not_null() & (pl.col("closed_on") <= filters.as_of))
+    if cycles.is_empty():
+        return None
+    latest = cycles.sort("closed_on")["id"][-1]
+    ratings = snapshot.rating.filter(pl.col("cycle_id") == latest)
+    return people.join(ratings, left_on="id", right_on="employee_id", how="semi").height
+
+
+def overview_kpis(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS
+) -> pl.DataFrame:
+    """One row per KPI: value in scope now, and the same KPI at the same point of the previous period."""
+    current = _kpis(snapshot, filters, settings)
+    previous_id = previous_period_id(snapshot, filters.period_id)
+    if previous_id is None:
+        previous = dict.fromkeys(current)
+    else:
+        as_of = comparable_as_of(snapshot, filters.period_id, filters.as_of, previous_id)
+        previous = _kpis(snapshot, replace(filters, period_id=previous_id, as_of=as_of), settings)
+    return pl.DataFrame(
+        {
+            "kpi": list(current),
+            "label": [KPI_LABELS[k] for k in current],
+            "value": [None if current[k] is None else float(current[k]) for k in current],
+            "previous": [None if previous[k] is None else float(previous[k]) for k in current],
+        },
+        schema={"kpi": pl.String, "label": pl.String, "value": pl.Float64, "previous": pl.Float64},
+    )
+
+
+def objective_progress(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS
+) -> pl.DataFrame:
+    """Each company objective's progress as carried by the scope, expected progress, pace ratio and status."""
+    progress = scoped_progress(snapshot, filters, settings)
+    contributors = (
+        period_alignment(snapshot, filters.period_id)
+        .join(progress.filter(pl.col("in_scope") & (pl.col("level") != "company")).select("id"), on="id", how="semi")
+        .group_by("objective_id")
+        .agg(pl.len().alias("contributing_goals"))
+    )
+    return (
+        scoped_objectives(progress, filters).join(contributors, left_on="id", right_on="objective_id", how="left")
+        .with_columns(
+            pl.col("contributing_goals").fill_null(0).cast(pl.Int64),
+            (pl.col("expected") - pl.col("progress")).alias("gap"),
+        )
+        .select("id", "title", "progress", "expected", "pace_ratio", "status", "contributing_goals", "gap")
+        .sort("title")
+    )
+
+
+def objectives_most_behind(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, limit: int = 5
+) -> pl.DataFrame:
+    """The objectives furthest behind pace (lowest progress / expected), worst first."""
+    return (
+        objective_progress(snapshot, filters, viewer, settings)
+        .filter(pl.col("status") != "not started")
+        .sort(["pace_ratio", "title"], nulls_last=True)
+        .head(limit)
+    )

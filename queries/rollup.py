@@ -1,0 +1,262 @@
+"""The roll-up engine: key results -> goals -> parent goals -> company objectives, against the calendar's pace.
+
+Rules (design.md, "Rules the numbers follow"):
+- key-result progress = clamp((value - start) / (target - start), 0, 1); a decrease metric has target < start
+  and the same formula works unchanged;
+- goal progress = weighted mean of its key results; a goal without key results takes the weighted mean of
+  the goals that ladder up to it (parent_id edges and "contributes" links; "supports" links do not count);
+- archived goals never count; a goal whose parent is missing is a root; goals caught in a cycle (or
+  above one) are never resolved, so bad data cannot hang the roll-up: they are flagged `in_cycle`;
+- expected progress = share of the goal's period elapsed at the as-of date; status from progress / expected
+  with the thresholds in Settings.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from queries.model import Settings, Snapshot
+from queries.periods import expected_progress, related_period_ids, year_family_ids
+
+STATUSES = ("on track", "at risk", "behind", "not started")
+
+_GOAL_COLUMNS = ["id", "parent_id", "weight"]
+
+
+def key_result_progress(key_results: pl.DataFrame, updates: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """Per key result: value as of the date (last update on or before it; the current value when the KR has
+    no history; the start value when its history begins later) and progress = clamp((value-start)/(target-start), 0, 1).
+    """
+    relevant = updates.join(key_results.select(pl.col("id").alias("key_result_id")), on="key_result_id", how="semi")
+    has_history = relevant.select("key_result_id").unique().with_columns(pl.lit(True).alias("has_history"))
+    last_value = (
+        relevant.filter(pl.col("at") <= as_of)
+        .group_by("key_result_id")
+        .agg(pl.col("value").sort_by("at").last().alias("value_as_of"))
+    )
+    return (
+        key_results.join(last_value, left_on="id", right_on="key_result_id", how="left")
+        .join(has_history, left_on="id", right_on="key_result_id", how="left")
+        .with_columns(
+            pl.when(pl.col("value_as_of").is_not_null())
+            .then(pl.col("value_as_of"))
+            .when(pl.col("has_history").is_null())
+            .then(pl.col("current_value"))
+            .otherwise(pl.col("start_value"))
+            .alias("value")
+        )
+        .with_columns(
+            ((pl.col("value") - pl.col("start_value")) / (pl.col("target_value") - pl.col("start_value")))
+            .clip(0.0, 1.0)
+            .fill_nan(None)
+            .alias("progress")
+        )
+        .select(pl.col("id").alias("key_result_id"), "goal_id", "weight", "value", "progress")
+    )
+
+
+def ladder_edges(goals: pl.DataFrame, links: pl.DataFrame, *, include_supports: bool = False) -> pl.DataFrame:
+    """Edges child -> parent among `goals`: parent_id edges plus "contributes" links (weight = the child's weight
+    for parent edges, the link's weight for links). Self-loops and edges to goals outside the frame are dropped."""
+    ids = goals.select("id")
+    tree = goals.filter(pl.col("parent_id").is_not_null()).select(
+        pl.col("id").alias("child"), pl.col("parent_id").alias("parent"), pl.col("weight").cast(pl.Float64)
+    )
+    kinds = ["contributes", "supports"] if include_supports else ["contributes"]
+    extra = links.filter(pl.col("link_type").is_in(kinds)).select(
+        pl.col("goal_id").alias("child"), pl.col("target_goal_id").alias("parent"), pl.col("weight").cast(pl.Float64)
+    )
+    return (
+        pl.concat([tree, extra])
+        .filter(pl.col("child") != pl.col("parent"))
+        .join(ids, left_on="child", right_on="id", how="semi")
+        .join(ids, left_on="parent", right_on="id", how="semi")
+        .unique(["child", "parent"], keep="first", maintain_order=True)
+    )
+
+
+def roll_up(goals: pl.DataFrame, edges: pl.DataFrame, kr_progress: pl.DataFrame) -> pl.DataFrame:
+    """Goal progress bottom-up: own key results' weighted mean, else the weighted mean of resolved children.
+
+    Resolves the graph layer by layer (a goal is ready once it has key results or all its children are
+    resolved), so it takes as many passes as the tree is deep and stops as soon as a pass resolves nothing.
+    Returns id, progress (null when there is nothing to measure), has_key_results, in_cycle.
+    """
+    own = (
+        kr_progress.filter(pl.col("weight") > 0)
+        .group_by("goal_id")
+        .agg(
+            ((pl.col("progress") * pl.col("weight")).sum() / pl.col("weight").sum()).alias("own_progress"),
+        )
+    )
+    nodes = (
+        goals.select("id")
+        .join(own, left_on="id", right_on="goal_id", how="left")
+        .join(edges.group_by("parent").agg(pl.len().alias("n_children")), left_on="id", right_on="parent", how="left")
+        .with_columns(pl.col("n_children").fill_null(0), pl.col("own_progress").is_not_null().alias("has_key_results"))
+    )
+    resolved = pl.DataFrame(schema={"id": pl.Int64, "progress": pl.Float64})
+    cycle_ids: list[pl.DataFrame] = [pl.DataFrame(schema={"id": pl.Int64})]
+    pending = nodes
+    while pending.height:
+        children_done = (
+            edges.join(resolved, left_on="child", right_on="id", how="inner")
+            .join(pending.select("id"), left_on="parent", right_on="id", how="semi")
+            .group_by("parent")
+            .agg(
+                pl.len().alias("n_done"),
+                (pl.col("progress") * pl.col("weight")).sum().alias("weighted_sum"),
+                pl.col("weight").filter(pl.col("progress").is_not_null()).sum().alias("weight_sum"),
+            )
+        )
+        step = pending.join(children_done, left_on="id", right_on="parent", how="left").with_columns(
+            pl.col("n_done").fill_null(0)
+        )
+        ready = step.filter(pl.col("has_key_results") | (pl.col("n_done") >= pl.col("n_children")))
+        if ready.is_empty():
+            # Only goals on a cycle, or above one, are left: settle the cycle with no progress and go on,
+            # so the goals above it still roll up from their other children.
+            among_pending = edges.join(pending.select("id"), left_on="child", right_on="id", how="semi").join(
+                pending.select("id"), left_on="parent", right_on="id", how="semi"
+            )
+            on_cycle = _cycle_members(among_pending)
+            if on_cycle.is_empty():
+                break
+            settled = pl.DataFrame({"id": on_cycle, "progress": None}, schema=resolved.schema)
+            cycle_ids.append(settled.select("id"))
+            resolved = pl.concat([resolved, settled])
+            pending = pending.join(settled.select("id"), on="id", how="anti")
+            continue
+        ready = ready.select(
+            "id",
+            pl.when(pl.col("has_key_results"))
+            .then(pl.col("own_progress"))
+            .when(pl.col("weight_sum") > 0)
+            .then(pl.col("weighted_sum") / pl.col("weight_sum"))
+            .otherwise(None)
+            .alias("progress"),
+        )
+        resolved = pl.concat([resolved, ready])
+        pending = pending.join(ready.select("id"), on="id", how="anti")
+    return (
+        nodes.select("id", "has_key_results")
+        .join(resolved, on="id", how="left")
+        .join(pl.concat(cycle_ids).with_columns(pl.lit(True).alias("in_cycle")), on="id", how="left")
+        .with_columns(pl.col("in_cycle").fill_null(False))
+    )
+
+
+def status_expr(settings: Settings) -> pl.Expr:
+    """Status from progress / expected against the Settings thresholds; nothing to measure or not yet begun: not started."""
+    ratio = pl.col("progress") / pl.col("expected")
+    return (
+        pl.when(pl.col("progress").is_null() | (pl.col("expected") <= 0))
+        .then(pl.lit("not started"))
+        .when(ratio >= settings.on_track_ratio)
+        .then(pl.lit("on track"))
+        .when(ratio >= settings.at_risk_ratio)
+        .then(pl.lit("at risk"))
+        .otherwise(pl.lit("behind"))
+        .alias("status")
+    )
+
+
+def period_goals(snapshot: Snapshot, period_id: int) -> pl.DataFrame:
+    """Live (not archived) goals of the period, of the periods inside it and of the period containing it."""
+    periods = related_period_ids(snapshot, period_id)
+    return snapshot.goal.filter(pl.col("period_id").is_in(periods) & ~pl.col("archived"))
+
+
+def rollup_goals(snapshot: Snapshot, period_id: int) -> pl.DataFrame:
+    """Live goals of the period's whole year (the year and all its quarters): what a roll-up runs over."""
+    periods = year_family_ids(snapshot, period_id)
+    return snapshot.goal.filter(pl.col("period_id").is_in(periods) & ~pl.col("archived"))
+
+
+def assess(
+    snapshot: Snapshot,
+    goals: pl.DataFrame,
+    as_of: date,
+    settings: Settings,
+    *,
+    kr_progress: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Roll up `goals` (a subset of the snapshot's) as of a date: progress, expected, pace ratio and status."""
+    if kr_progress is None:
+        kr_progress = key_result_progress(
+            snapshot.key_result.join(goals.select("id"), left_on="goal_id", right_on="id", how="semi"),
+            snapshot.progress_update,
+            as_of,
+        )
+    else:
+        kr_progress = kr_progress.join(goals.select("id"), left_on="goal_id", right_on="id", how="semi")
+    edges = ladder_edges(goals, snapshot.goal_link)
+    rolled = roll_up(goals, edges, kr_progress)
+    periods = snapshot.period.select(pl.col("id").alias("period_id"), "start_date", "end_date")
+    return (
+        goals.join(rolled, on="id", how="left")
+        .join(periods, on="period_id", how="left")
+        .with_columns(expected_progress(pl.col("start_date"), pl.col("end_date"), as_of).alias("expected"))
+        .with_columns(
+            pl.when(pl.col("expected") > 0).then(pl.col("progress") / pl.col("expected")).alias("pace_ratio"),
+            status_expr(settings),
+        )
+        .drop("start_date", "end_date")
+    )
+
+
+def period_progress(snapshot: Snapshot, period_id: int, as_of: date, settings: Settings) -> pl.DataFrame:
+    """Every live goal of the period's year rolled up over the whole (scoped) organisation; memoised per snapshot.
+
+    Quarters of one year share the result, since they share the roll-up universe."""
+    year_id = year_family_ids(snapshot, period_id)[0]
+
+    def compute() -> pl.DataFrame:
+        goals = rollup_goals(snapshot, year_id)
+        kr = period_key_result_progress(snapshot, year_id, as_of)
+        return assess(snapshot, goals, as_of, settings, kr_progress=kr)
+
+    return snapshot.derived(("period_progress", year_id, as_of, settings), compute)
+
+
+def period_key_result_progress(snapshot: Snapshot, period_id: int, as_of: date) -> pl.DataFrame:
+    """Key-result progress for the goals of the period's year as of a date; memoised, since replaying history is
+    the costly step."""
+    year_id = year_family_ids(snapshot, period_id)[0]
+
+    def compute() -> pl.DataFrame:
+        goals = rollup_goals(snapshot, year_id)
+        key_results = snapshot.key_result.join(goals.select("id"), left_on="goal_id", right_on="id", how="semi")
+        return key_result_progress(key_results, snapshot.progress_update, as_of)
+
+    return snapshot.derived(("kr_progress", year_id, as_of), compute)
+
+
+def goal_cycles(goals: pl.DataFrame, links: pl.DataFrame | None = None) -> list[int]:
+    """Ids of goals on a cycle of parent edges (and contributes/supports links when given). Used to refuse bad imports."""
+    empty_links = pl.DataFrame(
+        schema={"goal_id": pl.Int64, "target_goal_id": pl.Int64, "link_type": pl.String, "weight": pl.Float64}
+    )
+    frame = goals.select("id", "parent_id", pl.col("weight").cast(pl.Float64) if "weight" in goals.columns else pl.lit(1.0).alias("weight"))
+    edges = ladder_edges(frame, links if links is not None else empty_links, include_supports=True)
+    return _cycle_members(edges).sort().to_list()
+
+
+def _cycle_members(edges: pl.DataFrame) -> pl.Series:
+    """Goals on a cycle of `edges` (child -> parent): peel leaves, then roots, until nothing changes."""
+    remaining = edges.select("child", "parent")
+    while True:
+        parents = remaining.select(pl.col("parent").alias("id")).unique()
+        leaves = remaining.join(parents, left_on="child", right_on="id", how="anti")
+        if leaves.is_empty():
+            break
+        remaining = remaining.join(leaves, on=["child", "parent"], how="anti")
+    while True:
+        children = remaining.select(pl.col("child").alias("id")).unique()
+        roots = remaining.join(children, left_on="parent", right_on="id", how="anti")
+        if roots.is_empty():
+            break
+        remaining = remaining.join(roots, on=["child", "parent"], how="anti")
+    return pl.concat([remaining["child"], remaining["parent"]]).unique().alias("id")
