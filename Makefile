@@ -1,7 +1,7 @@
 # Ladder: build, run and test. Every target installs what it needs first.
 #
 #   make run                 demo database (if missing) + Streamlit on http://localhost:8501
-#   make test                the whole test suite (unit, page, browser, PostgreSQL when configured)
+#   make test                the whole test suite (unit, page, browser, PostgreSQL when configured); ARGS="-k x" narrows it
 #   make lint                ruff
 #   make demo PROFILE=medium SEED=7    regenerate the demo database
 #   make bench PROFILE=large           measure queries and pages at a scale profile
@@ -19,7 +19,7 @@ PORT ?= 8501
 .PHONY: help install run test lint demo bench screenshots clean
 
 help:
-	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,9p' Makefile | sed 's/^# \{0,1\}//'
 
 # The stamp is newer than both requirement files once they are installed, so pip runs
 # only when a pin changes (or the venv is new).
@@ -36,7 +36,7 @@ run: $(STAMP)
 
 # pytest exits 5 when it collected nothing; a suite that tests nothing is a failure here.
 test: $(STAMP)
-	@status=0; $(PY) -m pytest -q || status=$$?; \
+	@status=0; $(PY) -m pytest -q $(ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 

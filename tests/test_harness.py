@@ -13,8 +13,10 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from data.db import check_schema, make_engine
-from tests.browser.helpers import assert_no_exception, screenshot
-from tests.conftest import throwaway_postgres_database
+from tests.browser.helpers import assert_no_exception, open_app, screenshot
+from tests.conftest import APP_SCRIPT, throwaway_postgres_database
+
+needs_app = pytest.mark.skipif(not APP_SCRIPT.exists(), reason="app.py does not exist yet")
 
 
 def postgres_databases(server_url: str) -> set[str]:
@@ -66,6 +68,21 @@ class TestDemoDatabase:
                 assert conn.execute(text("SELECT count(*) FROM employee")).scalar_one() > 0
         finally:
             engine.dispose()
+
+
+@needs_app
+class TestAppFixtures:
+    def test_app_test_runs_the_app_against_the_demo_database(self, app_test, demo_database_url):
+        at = app_test()
+        assert not at.exception, [e.value for e in at.exception]
+        assert os.environ["LADDER_DATABASE_URL"] == demo_database_url
+        assert os.environ["LADDER_TODAY"] == "2026-11-25"
+
+    @pytest.mark.browser
+    def test_app_server_serves_the_app_to_chromium(self, app_server, page):
+        open_app(page, app_server)
+        assert page.locator("[data-testid='stApp']").count() == 1
+        assert_no_exception(page)
 
 
 @pytest.fixture
