@@ -48,23 +48,30 @@ def show(chart: alt.TopLevelMixin, *, key: str | None = None) -> None:
     st.altair_chart(chart, width="stretch", theme=None, key=key)
 
 
-def progress_vs_pace(frame: pl.DataFrame, *, label: str = "title", height_per_row: int = 34) -> alt.LayerChart:
-    """Horizontal bars of progress coloured by status, with a black tick at the expected progress."""
-    rows = max(frame.height, 1)
-    base = alt.Chart(frame.fill_null(0.0) if frame.height else frame).encode(
-        y=alt.Y(f"{label}:N", sort=None, title=None, axis=alt.Axis(labelLimit=320)),
+def progress_vs_pace(frame: pl.DataFrame, *, label: str = "title", row_height: int = 36) -> alt.LayerChart:
+    """Horizontal bars of progress coloured by status, a dark tick at the expected progress, the figure at the end."""
+    data = frame.with_columns(
+        pl.col("progress").fill_null(0.0).alias("shown"),
+        pl.when(pl.col("progress").is_null())
+        .then(pl.lit("nothing to measure"))
+        .otherwise(pl.col("progress").map_elements(lambda v: f"{v:.0%}", return_dtype=pl.String))
+        .alias("figure"),
+    )
+    base = alt.Chart(data).encode(
+        y=alt.Y(f"{label}:N", sort=None, title=None, axis=alt.Axis(labelLimit=360, labelFontSize=13)),
     )
     tooltip = [
-        alt.Tooltip(f"{label}:N", title="Objective"),
+        alt.Tooltip(f"{label}:N", title="Name"),
         alt.Tooltip("progress:Q", format=".0%", title="Progress"),
         alt.Tooltip("expected:Q", format=".0%", title="Expected by now"),
         alt.Tooltip("status:N", title="Status"),
     ]
-    bars = base.mark_bar(cornerRadiusEnd=3, height=18).encode(
-        x=alt.X("progress:Q", title="Progress (tick = expected by now)", axis=alt.Axis(format="%"),
+    bars = base.mark_bar(cornerRadiusEnd=3, height={"band": 0.62}).encode(
+        x=alt.X("shown:Q", title="Progress (dark tick = expected by now)", axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("status:N", scale=status_scale(), title="Status"),
         tooltip=tooltip,
     )
-    ticks = base.mark_tick(color=INK, thickness=2, size=26).encode(x="expected:Q", tooltip=tooltip)
-    return (bars + ticks).properties(height=rows * height_per_row)
+    ticks = base.mark_tick(color=INK, thickness=3, size=row_height * 0.8).encode(x="expected:Q", tooltip=tooltip)
+    figures = base.mark_text(align="left", dx=6, color=INK, fontSize=12).encode(x="shown:Q", text="figure:N")
+    return (bars + ticks + figures).properties(height=max(frame.height, 1) * row_height)

@@ -35,10 +35,8 @@ kpi_row(
 )
 
 objectives = ask(objective_progress, filters, viewer)
-left, right = st.columns([3, 2], gap="large")
-with left:
-    st.subheader("Objectives against pace")
-    show(progress_vs_pace(objectives))
-with right:
-    st.subheader("Most behind pace")
-    status_table(ask(objectives_most_behind, filters, viewer), label="Objective")
+st.subheader("Objectives against pace")
+show(progress_vs_pace(objectives))
+
+st.subheader("Most behind pace")
+status_table(ask(objectives_most_behind, filters, viewer), label="Objective")
