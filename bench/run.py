@@ -149,7 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     for screen in args.screens or screens():
         cold, warm, problem = time_screen(screen, args.cold_runs, args.warm_runs)
         cold_m, warm_m = _median(cold), _median(warm)
-        table.append((screen, cold_m, warm_m, warm_m / cold_m if cold_m else float("nan"), len(cold), len(warm), problem))
+        table.append(
+            (screen, cold_m, warm_m, warm_m / cold_m if cold_m else float("nan"), len(cold), len(warm), problem)
+        )
         print(f"{screen}: cold {_ms(cold_m)}, warm {_ms(warm_m)}", flush=True)
 
     print()

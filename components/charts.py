@@ -67,8 +67,12 @@ def progress_vs_pace(frame: pl.DataFrame, *, label: str = "title", row_height: i
         alt.Tooltip("status:N", title="Status"),
     ]
     bars = base.mark_bar(cornerRadiusEnd=3, height={"band": 0.62}).encode(
-        x=alt.X("shown:Q", title="Progress (dark tick = expected by now)", axis=alt.Axis(format="%"),
-                scale=alt.Scale(domain=[0, 1])),
+        x=alt.X(
+            "shown:Q",
+            title="Progress (dark tick = expected by now)",
+            axis=alt.Axis(format="%"),
+            scale=alt.Scale(domain=[0, 1]),
+        ),
         color=alt.Color("status:N", scale=status_scale(), title="Status"),
         tooltip=tooltip,
     )

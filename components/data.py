@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from data.db import DatabaseError, database_url, make_engine, read_secrets
+from data.db import DatabaseError, database_url, make_engine, prepare, read_secrets
 from queries.access import scoped_snapshot
 from queries.model import Filters, Settings, Snapshot, Viewer, settings_from
 from queries.snapshot import load_snapshot
@@ -42,7 +42,12 @@ def today() -> date:
 
 @st.cache_resource(ttl=SETTINGS.refresh_seconds, show_spinner="Reading the goals database…")
 def _snapshot(url: str) -> Snapshot:
-    return load_snapshot(make_engine(url))
+    engine = make_engine(url)
+    try:
+        prepare(engine)
+        return load_snapshot(engine)
+    finally:
+        engine.dispose()
 
 
 def snapshot() -> Snapshot:
@@ -65,7 +70,9 @@ def _scoped(url: str, loaded_at: str, email: str, role: str, employee_id: int | 
 def viewer_snapshot(viewer: Viewer) -> Snapshot:
     """The shared snapshot narrowed to what this viewer may see."""
     shared = snapshot()
-    return _scoped(database_url(), shared.loaded_at.isoformat(), viewer.email, viewer.role, viewer.employee_id, viewer.demo)
+    return _scoped(
+        database_url(), shared.loaded_at.isoformat(), viewer.email, viewer.role, viewer.employee_id, viewer.demo
+    )
 
 
 class _ResultMemo:

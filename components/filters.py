@@ -17,8 +17,11 @@ from queries.periods import clamp_as_of, current_period_id, period_row
 from queries.scope import org_closure
 
 _PERIOD, _REGIONS, _AS_OF = "f_period", "f_regions", "f_as_of"
-_LEVELS = (("division", "f_division", "All divisions"), ("department", "f_department", "All departments"),
-           ("team", "f_team", "All teams"))
+_LEVELS = (
+    ("division", "f_division", "All divisions"),
+    ("department", "f_department", "All departments"),
+    ("team", "f_team", "All teams"),
+)
 _NOTICES = "_url_notices"
 _READ_URL = "_url_read"
 _MAX_PARAM = 200
@@ -125,8 +128,12 @@ def filter_sidebar(snapshot: Snapshot, today: date) -> tuple[Filters, list[str]]
     region_names = dict(zip(snapshot.region["id"].to_list(), snapshot.region["name"].to_list(), strict=True))
     st.session_state[_REGIONS] = [r for r in st.session_state.get(_REGIONS, []) if r in region_names]
     region_ids = sidebar.multiselect(
-        "Regions", list(region_names), key=_REGIONS, format_func=region_names.__getitem__,
-        placeholder="All regions", on_change=_clear_notices,
+        "Regions",
+        list(region_names),
+        key=_REGIONS,
+        format_func=region_names.__getitem__,
+        placeholder="All regions",
+        on_change=_clear_notices,
     )
 
     parent: int | None = None
@@ -138,8 +145,14 @@ def filter_sidebar(snapshot: Snapshot, today: date) -> tuple[Filters, list[str]]
         if st.session_state.get(key) not in labels:
             st.session_state[key] = None
         picked = sidebar.selectbox(
-            kind.capitalize(), ids, key=key, index=None, format_func=labels.__getitem__,
-            placeholder=placeholder, on_change=_level_changed, args=(index,),
+            kind.capitalize(),
+            ids,
+            key=key,
+            index=None,
+            format_func=labels.__getitem__,
+            placeholder=placeholder,
+            on_change=_level_changed,
+            args=(index,),
         )
         if picked is None:
             break
@@ -150,7 +163,11 @@ def filter_sidebar(snapshot: Snapshot, today: date) -> tuple[Filters, list[str]]
     if st.session_state.get(_AS_OF) is None:
         st.session_state[_AS_OF] = default_as_of
     as_of = sidebar.date_input(
-        "As of", key=_AS_OF, min_value=row["start_date"], max_value=row["end_date"], on_change=_clear_notices,
+        "As of",
+        key=_AS_OF,
+        min_value=row["start_date"],
+        max_value=row["end_date"],
+        on_change=_clear_notices,
         help="Progress is replayed from the update history as it stood on this date.",
     )
     as_of = min(max(as_of, row["start_date"]), row["end_date"])

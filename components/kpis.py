@@ -27,6 +27,10 @@ def kpi_row(kpis: pl.DataFrame, *, helps: dict[str, str] | None = None, columns:
                 shown = pct(value)
                 delta = None if value is None or previous is None else pct_points(value - previous)
             cell.metric(
-                row["label"], shown, delta=delta, border=True, help=helps.get(kpi),
+                row["label"],
+                shown,
+                delta=delta,
+                border=True,
+                help=helps.get(kpi),
                 delta_color="inverse" if kpi in _RISE_IS_BAD else "normal",
             )

@@ -102,6 +102,26 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
 
 
+def prepare(engine: Engine) -> None:
+    """Bring an empty or older Ladder database to the current schema; leave any other database alone.
+
+    A database holding tables but no migration record is somebody else's: check_schema will name it.
+    """
+    try:
+        tables = set(inspect(engine).get_table_names())
+    except Exception as exc:  # noqa: BLE001 - every driver raises its own kind
+        raise DatabaseError(
+            f"Ladder cannot reach the goals database at {describe(str(engine.url))}: {_first_line(exc)}"
+        ) from exc
+    if not tables or "alembic_version" in tables:
+        try:
+            upgrade(engine)
+        except Exception as exc:  # noqa: BLE001
+            raise DatabaseError(
+                f"Upgrading the goals database at {describe(str(engine.url))} failed: {_first_line(exc)}"
+            ) from exc
+
+
 def check_schema(engine: Engine) -> None:
     """Raise DatabaseError in plain words unless the database is reachable and at the current schema."""
     from data.schema import SNAPSHOT_TABLES

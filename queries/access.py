@@ -74,7 +74,9 @@ def scoped_snapshot(snapshot: Snapshot, viewer: Viewer) -> Snapshot:
         employee=people,
         employee_sensitive=snapshot.employee_sensitive.clear(),
         goal=goals,
-        goal_link=snapshot.goal_link.filter(pl.col("goal_id").is_in(goal_ids) & pl.col("target_goal_id").is_in(goal_ids)),
+        goal_link=snapshot.goal_link.filter(
+            pl.col("goal_id").is_in(goal_ids) & pl.col("target_goal_id").is_in(goal_ids)
+        ),
         key_result=key_results,
         progress_update=snapshot.progress_update.filter(pl.col("key_result_id").is_in(key_results["id"].implode())),
         checkin=snapshot.checkin.filter(pl.col("employee_id").is_in(people_ids)),

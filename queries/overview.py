@@ -63,9 +63,7 @@ def _kpis(snapshot: Snapshot, filters: Filters, settings: Settings) -> dict[str,
     }
     below_company = business.filter(pl.col("level") != "company")
     aligned = below_company.join(period_alignment(snapshot, filters.period_id), on="id", how="left")
-    alignment = (
-        aligned["objective_id"].is_not_null().mean() if aligned.height else None
-    )
+    alignment = aligned["objective_id"].is_not_null().mean() if aligned.height else None
     people = people_in_scope(snapshot, filters)
     coverage = checkin_coverage_at(snapshot, people, filters.as_of, settings.checkin_window_days)["coverage"]
     return {
@@ -123,7 +121,8 @@ def objective_progress(
         .agg(pl.len().alias("contributing_goals"))
     )
     return (
-        scoped_objectives(progress, filters).join(contributors, left_on="id", right_on="objective_id", how="left")
+        scoped_objectives(progress, filters)
+        .join(contributors, left_on="id", right_on="objective_id", how="left")
         .with_columns(
             pl.col("contributing_goals").fill_null(0).cast(pl.Int64),
             (pl.col("expected") - pl.col("progress")).alias("gap"),

@@ -149,7 +149,7 @@ def roll_up(goals: pl.DataFrame, edges: pl.DataFrame, kr_progress: pl.DataFrame)
 
 
 def status_expr(settings: Settings) -> pl.Expr:
-    """Status from progress / expected against the Settings thresholds; nothing to measure or not yet begun: not started."""
+    """Status from progress / expected against the Settings thresholds (nothing to measure, or not begun: not started)."""
     ratio = pl.col("progress") / pl.col("expected")
     return (
         pl.when(pl.col("progress").is_null() | (pl.col("expected") <= 0))
@@ -235,11 +235,15 @@ def period_key_result_progress(snapshot: Snapshot, period_id: int, as_of: date) 
 
 
 def goal_cycles(goals: pl.DataFrame, links: pl.DataFrame | None = None) -> list[int]:
-    """Ids of goals on a cycle of parent edges (and contributes/supports links when given). Used to refuse bad imports."""
+    """Ids of goals on a cycle of parent edges and (when given) contributes/supports links; used to refuse imports."""
     empty_links = pl.DataFrame(
         schema={"goal_id": pl.Int64, "target_goal_id": pl.Int64, "link_type": pl.String, "weight": pl.Float64}
     )
-    frame = goals.select("id", "parent_id", pl.col("weight").cast(pl.Float64) if "weight" in goals.columns else pl.lit(1.0).alias("weight"))
+    frame = goals.select(
+        "id",
+        "parent_id",
+        pl.col("weight").cast(pl.Float64) if "weight" in goals.columns else pl.lit(1.0).alias("weight"),
+    )
     edges = ladder_edges(frame, links if links is not None else empty_links, include_supports=True)
     return _cycle_members(edges).sort().to_list()
 

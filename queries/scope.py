@@ -21,9 +21,11 @@ def org_closure(snapshot: Snapshot) -> pl.DataFrame:
         while frontier.height:
             frontier = frontier.join(pairs, on=["unit_id", "ancestor_id"], how="anti")
             pairs = pl.concat([pairs, frontier])
-            frontier = frontier.join(units, left_on="ancestor_id", right_on="id", how="inner").select(
-                "unit_id", pl.col("parent_id").alias("ancestor_id")
-            ).filter(pl.col("ancestor_id").is_not_null())
+            frontier = (
+                frontier.join(units, left_on="ancestor_id", right_on="id", how="inner")
+                .select("unit_id", pl.col("parent_id").alias("ancestor_id"))
+                .filter(pl.col("ancestor_id").is_not_null())
+            )
         return pairs.unique()
 
     return snapshot.derived("org_closure", compute)
@@ -52,7 +54,9 @@ def people_in_scope(snapshot: Snapshot, filters: Filters, *, active_only: bool =
 
 def goal_region(snapshot: Snapshot, goals: pl.DataFrame) -> pl.DataFrame:
     """The goals with a `region_id`: the owner's region for individual goals, the owning unit's region otherwise."""
-    owners = snapshot.employee.select(pl.col("id").alias("owner_employee_id"), pl.col("region_id").alias("owner_region"))
+    owners = snapshot.employee.select(
+        pl.col("id").alias("owner_employee_id"), pl.col("region_id").alias("owner_region")
+    )
     units = snapshot.org_unit.select(pl.col("id").alias("org_unit_id"), pl.col("region_id").alias("unit_region"))
     return (
         goals.join(owners, on="owner_employee_id", how="left")

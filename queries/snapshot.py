@@ -13,7 +13,14 @@ from data.db import DatabaseError, check_schema, describe
 from data.schema import SNAPSHOT_TABLES, Base
 from queries.model import Snapshot
 
-_POLARS_TYPES = {Integer: pl.Int64, Float: pl.Float64, String: pl.String, Date: pl.Date, DateTime: pl.Datetime("us"), Boolean: pl.Boolean}
+_POLARS_TYPES = {
+    Integer: pl.Int64,
+    Float: pl.Float64,
+    String: pl.String,
+    Date: pl.Date,
+    DateTime: pl.Datetime("us"),
+    Boolean: pl.Boolean,
+}
 
 
 def table_schema(name: str) -> dict[str, pl.DataType]:
@@ -58,7 +65,9 @@ def _read_table(engine: Engine, name: str, uri: str | None) -> pl.DataFrame:
             frame = pl.read_database(select(table), conn, infer_schema_length=None)
     if frame.is_empty():
         return pl.DataFrame(schema=schema)
-    return frame.select(pl.col(c).cast(t, strict=False) if c in frame.columns else pl.lit(None, t).alias(c) for c, t in schema.items())
+    return frame.select(
+        pl.col(c).cast(t, strict=False) if c in frame.columns else pl.lit(None, t).alias(c) for c, t in schema.items()
+    )
 
 
 def load_snapshot(engine: Engine) -> Snapshot:

@@ -70,3 +70,21 @@ def test_upgrading_from_the_first_migration_keeps_every_row(database_url):
 def load_rows(engine, name: str) -> list[tuple]:
     with engine.connect() as conn:
         return sorted(tuple(row) for row in conn.execute(text(f"SELECT * FROM {name}")))
+
+
+def test_prepare_upgrades_an_empty_or_older_database_and_leaves_others_alone(tmp_path):
+    from data.db import prepare
+
+    empty = make_engine(f"sqlite:///{tmp_path}/empty.db")
+    prepare(empty)
+    check_schema(empty)
+    older = make_engine(f"sqlite:///{tmp_path}/older.db")
+    upgrade(older, "0001")
+    prepare(older)
+    check_schema(older)
+    foreign = make_engine(f"sqlite:///{tmp_path}/foreign.db")
+    with foreign.begin() as conn:
+        conn.execute(text("CREATE TABLE invoices (id INTEGER)"))
+    prepare(foreign)
+    with pytest.raises(DatabaseError, match="not a Ladder goals database"):
+        check_schema(foreign)

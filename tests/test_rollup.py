@@ -78,27 +78,35 @@ class TestRollUp:
         snap = tiny_snapshot()
         assert progress_by_goal(period_progress(snap, Q4, AS_OF, SETTINGS))[10] == pytest.approx(0.725)
         # Goal 31 (0.2) "contributes" to 10 as well: (0.275 + 0.9 + 1.0 + 0.2) / 4
-        links = snap.goal_link.with_columns(pl.lit(10, pl.Int64).alias("target_goal_id"), pl.lit("contributes").alias("link_type"))
+        links = snap.goal_link.with_columns(
+            pl.lit(10, pl.Int64).alias("target_goal_id"), pl.lit("contributes").alias("link_type")
+        )
         changed = tiny_snapshot(goal_link=links)
         assert progress_by_goal(period_progress(changed, Q4, AS_OF, SETTINGS))[10] == pytest.approx(2.375 / 4)
 
     def test_weights_of_children(self):
         # Make 21 weigh 3: 10 = (0.275 + 3*0.9 + 1.0) / 5
         snap = tiny_snapshot()
-        goals = snap.goal.with_columns(pl.when(pl.col("id") == 21).then(3.0).otherwise(pl.col("weight")).alias("weight"))
+        goals = snap.goal.with_columns(
+            pl.when(pl.col("id") == 21).then(3.0).otherwise(pl.col("weight")).alias("weight")
+        )
         rolled = progress_by_goal(period_progress(tiny_snapshot(goal=goals), Q4, AS_OF, SETTINGS))
         assert rolled[10] == pytest.approx((0.275 + 2.7 + 1.0) / 5)
 
     def test_dangling_parent_is_a_root(self):
         snap = tiny_snapshot()
-        goals = snap.goal.with_columns(pl.when(pl.col("id") == 30).then(999).otherwise(pl.col("parent_id")).alias("parent_id"))
+        goals = snap.goal.with_columns(
+            pl.when(pl.col("id") == 30).then(999).otherwise(pl.col("parent_id")).alias("parent_id")
+        )
         rolled = period_progress(tiny_snapshot(goal=goals), Q4, AS_OF, SETTINGS)
         assert progress_by_goal(rolled)[30] == 1.0
 
     def test_a_cycle_cannot_hang_and_is_flagged(self):
         # 10 -> 1 and 1 -> 10: a cycle between the department goal and the objective.
         snap = tiny_snapshot()
-        goals = snap.goal.with_columns(pl.when(pl.col("id") == 1).then(10).otherwise(pl.col("parent_id")).alias("parent_id"))
+        goals = snap.goal.with_columns(
+            pl.when(pl.col("id") == 1).then(10).otherwise(pl.col("parent_id")).alias("parent_id")
+        )
         cyclic = tiny_snapshot(goal=goals)
         rolled = period_progress(cyclic, Q4, AS_OF, SETTINGS)
         flagged = set(rolled.filter(pl.col("in_cycle"))["id"].to_list())
@@ -132,12 +140,16 @@ class TestRollUp:
 
 class TestPaceAndStatus:
     def test_expected_is_share_of_period_elapsed(self):
-        frame = pl.DataFrame({"start": [date(2026, 10, 1), date(2026, 1, 1)], "end": [date(2026, 12, 31), date(2026, 12, 31)]})
+        frame = pl.DataFrame(
+            {"start": [date(2026, 10, 1), date(2026, 1, 1)], "end": [date(2026, 12, 31), date(2026, 12, 31)]}
+        )
         expected = frame.select(expected_progress(pl.col("start"), pl.col("end"), AS_OF).alias("e"))["e"].to_list()
         assert expected == pytest.approx([46 / 92, 319 / 365])
 
     def test_expected_is_clamped_before_and_after_the_period(self):
-        frame = pl.DataFrame({"start": [date(2027, 1, 1), date(2025, 1, 1)], "end": [date(2027, 3, 31), date(2025, 12, 31)]})
+        frame = pl.DataFrame(
+            {"start": [date(2027, 1, 1), date(2025, 1, 1)], "end": [date(2027, 3, 31), date(2025, 12, 31)]}
+        )
         expected = frame.select(expected_progress(pl.col("start"), pl.col("end"), AS_OF).alias("e"))["e"].to_list()
         assert expected == [0.0, 1.0]
 

@@ -64,21 +64,53 @@ def _rows() -> dict[str, list[dict]]:
         "employee_sensitive": [
             {"employee_id": i, "gender": g, "age_band": a}
             for i, g, a in [
-                (1, "woman", "45-54"), (2, "man", "35-44"), (3, "woman", "25-34"), (4, "man", "25-34"),
-                (5, "woman", "<25"), (6, "man", "35-44"), (7, "non-binary", "25-34"), (8, "man", "55+"),
+                (1, "woman", "45-54"),
+                (2, "man", "35-44"),
+                (3, "woman", "25-34"),
+                (4, "man", "25-34"),
+                (5, "woman", "<25"),
+                (6, "man", "35-44"),
+                (7, "non-binary", "25-34"),
+                (8, "man", "55+"),
             ]
         ],
         "period": [
-            {"id": 20250, "name": "2025", "kind": "year", "year": 2025, "quarter": None, "parent_id": None,
-             "start_date": D(2025, 1, 1), "end_date": D(2025, 12, 31)},
-            {"id": YEAR, "name": "2026", "kind": "year", "year": 2026, "quarter": None, "parent_id": None,
-             "start_date": D(2026, 1, 1), "end_date": D(2026, 12, 31)},
+            {
+                "id": 20250,
+                "name": "2025",
+                "kind": "year",
+                "year": 2025,
+                "quarter": None,
+                "parent_id": None,
+                "start_date": D(2025, 1, 1),
+                "end_date": D(2025, 12, 31),
+            },
+            {
+                "id": YEAR,
+                "name": "2026",
+                "kind": "year",
+                "year": 2026,
+                "quarter": None,
+                "parent_id": None,
+                "start_date": D(2026, 1, 1),
+                "end_date": D(2026, 12, 31),
+            },
             *[
-                {"id": 20260 + q, "name": f"2026-Q{q}", "kind": "quarter", "year": 2026, "quarter": q,
-                 "parent_id": YEAR, "start_date": start, "end_date": end}
+                {
+                    "id": 20260 + q,
+                    "name": f"2026-Q{q}",
+                    "kind": "quarter",
+                    "year": 2026,
+                    "quarter": q,
+                    "parent_id": YEAR,
+                    "start_date": start,
+                    "end_date": end,
+                }
                 for q, start, end in [
-                    (1, D(2026, 1, 1), D(2026, 3, 31)), (2, D(2026, 4, 1), D(2026, 6, 30)),
-                    (3, D(2026, 7, 1), D(2026, 9, 30)), (4, D(2026, 10, 1), D(2026, 12, 31)),
+                    (1, D(2026, 1, 1), D(2026, 3, 31)),
+                    (2, D(2026, 4, 1), D(2026, 6, 30)),
+                    (3, D(2026, 7, 1), D(2026, 9, 30)),
+                    (4, D(2026, 10, 1), D(2026, 12, 31)),
                 ]
             ],
         ],
@@ -97,18 +129,31 @@ def _rows() -> dict[str, list[dict]]:
         ],
         "goal_link": [{"id": 1, "goal_id": 31, "target_goal_id": 20, "link_type": "supports", "weight": 1.0}],
         "key_result": [
-            _kr(100, 20, 0, 100, 50), _kr(101, 20, 10, 0, 8, weight=3.0), _kr(102, 21, 0, 10, 9),
-            _kr(103, 30, 0, 4, 4), _kr(104, 31, 0, 10, 2), _kr(105, 32, 0, 10, 6), _kr(106, 34, 0, 10, 10),
+            _kr(100, 20, 0, 100, 50),
+            _kr(101, 20, 10, 0, 8, weight=3.0),
+            _kr(102, 21, 0, 10, 9),
+            _kr(103, 30, 0, 4, 4),
+            _kr(104, 31, 0, 10, 2),
+            _kr(105, 32, 0, 10, 6),
+            _kr(106, 34, 0, 10, 10),
             _kr(107, 22, 0, 10, 10),
         ],
         "progress_update": [
             {"id": i, "key_result_id": kr, "at": at, "value": v, "confidence": 0.7}
             for i, (kr, at, v) in enumerate(
                 [
-                    (100, D(2026, 10, 10), 20), (100, D(2026, 11, 5), 50), (101, D(2026, 10, 20), 8),
-                    (102, D(2026, 10, 15), 5), (102, D(2026, 11, 10), 9), (103, D(2026, 11, 1), 4),
-                    (104, D(2026, 11, 1), 2), (105, D(2026, 11, 12), 6), (106, D(2026, 11, 1), 10),
-                    (107, D(2026, 7, 10), 2), (107, D(2026, 8, 1), 5), (107, D(2026, 9, 20), 10),
+                    (100, D(2026, 10, 10), 20),
+                    (100, D(2026, 11, 5), 50),
+                    (101, D(2026, 10, 20), 8),
+                    (102, D(2026, 10, 15), 5),
+                    (102, D(2026, 11, 10), 9),
+                    (103, D(2026, 11, 1), 4),
+                    (104, D(2026, 11, 1), 2),
+                    (105, D(2026, 11, 12), 6),
+                    (106, D(2026, 11, 1), 10),
+                    (107, D(2026, 7, 10), 2),
+                    (107, D(2026, 8, 1), 5),
+                    (107, D(2026, 9, 20), 10),
                     (100, D(2026, 11, 20), 90),  # after AS_OF: must not count as of AS_OF
                 ],
                 start=1,
@@ -118,19 +163,37 @@ def _rows() -> dict[str, list[dict]]:
             {"id": i, "employee_id": e, "manager_id": m, "held_at": at, "kind": "1:1"}
             for i, (e, m, at) in enumerate(
                 [
-                    (4, 3, D(2026, 11, 1)), (4, 3, D(2026, 10, 1)), (5, 3, D(2026, 9, 1)), (3, 2, D(2026, 11, 10)),
-                    (7, 6, D(2026, 10, 17)), (2, 1, D(2026, 10, 16)), (8, 6, D(2026, 11, 1)),
+                    (4, 3, D(2026, 11, 1)),
+                    (4, 3, D(2026, 10, 1)),
+                    (5, 3, D(2026, 9, 1)),
+                    (3, 2, D(2026, 11, 10)),
+                    (7, 6, D(2026, 10, 17)),
+                    (2, 1, D(2026, 10, 16)),
+                    (8, 6, D(2026, 11, 1)),
                 ],
                 start=1,
             )
         ],
         "review_cycle": [
-            {"id": 1, "name": "2026 mid-year", "period_id": 20262, "scale_min": 1, "scale_max": 5,
-             "closed_on": D(2026, 7, 15)},
+            {
+                "id": 1,
+                "name": "2026 mid-year",
+                "period_id": 20262,
+                "scale_min": 1,
+                "scale_max": 5,
+                "closed_on": D(2026, 7, 15),
+            },
         ],
         "rating": [
-            {"id": i, "cycle_id": 1, "employee_id": e, "reviewer_id": r, "pre_calibration": pre,
-             "post_calibration": post, "potential": pot}
+            {
+                "id": i,
+                "cycle_id": 1,
+                "employee_id": e,
+                "reviewer_id": r,
+                "pre_calibration": pre,
+                "post_calibration": post,
+                "potential": pot,
+            }
             for i, (e, r, pre, post, pot) in enumerate(
                 [(3, 2, 4, 4, 3), (4, 3, 4, 3, 2), (5, 3, 5, 5, 3), (6, 2, 2, 2, 1), (7, 6, 3, 3, 2)], start=1
             )
@@ -150,24 +213,45 @@ def _rows() -> dict[str, list[dict]]:
 
 def _person(id_, name, manager, unit, region, level, *, work_mode="office", active=True) -> dict:
     return {
-        "id": id_, "name": name, "email": f"{name.lower()}@acme.example", "manager_id": manager,
-        "org_unit_id": unit, "region_id": region, "level": level, "job_family": "Engineering",
-        "hire_date": D(2020, 1, 1), "work_mode": work_mode, "active": active,
+        "id": id_,
+        "name": name,
+        "email": f"{name.lower()}@acme.example",
+        "manager_id": manager,
+        "org_unit_id": unit,
+        "region_id": region,
+        "level": level,
+        "job_family": "Engineering",
+        "hire_date": D(2020, 1, 1),
+        "work_mode": work_mode,
+        "active": active,
     }
 
 
 def _goal(id_, parent, title, level, unit, period, *, owner, weight=1.0, kind="business", archived=False) -> dict:
     return {
-        "id": id_, "parent_id": parent, "title": title, "level": level, "kind": kind, "owner_employee_id": owner,
-        "org_unit_id": unit, "period_id": period, "weight": weight, "archived": archived,
+        "id": id_,
+        "parent_id": parent,
+        "title": title,
+        "level": level,
+        "kind": kind,
+        "owner_employee_id": owner,
+        "org_unit_id": unit,
+        "period_id": period,
+        "weight": weight,
+        "archived": archived,
     }
 
 
 def _kr(id_, goal, start, target, current, *, weight=1.0) -> dict:
     return {
-        "id": id_, "goal_id": goal, "metric": f"KR {id_}", "start_value": float(start),
-        "target_value": float(target), "current_value": float(current),
-        "direction": "increase" if target > start else "decrease", "weight": weight,
+        "id": id_,
+        "goal_id": goal,
+        "metric": f"KR {id_}",
+        "start_value": float(start),
+        "target_value": float(target),
+        "current_value": float(current),
+        "direction": "increase" if target > start else "decrease",
+        "weight": weight,
     }
 
 

@@ -18,8 +18,11 @@ st.caption(context.scope_label)
 
 kpis = ask(overview_kpis, filters, viewer)
 if kpis.filter(pl.col("kpi") == "objectives")["value"][0] in (None, 0.0):
-    st.info("Nothing in this scope: no goals ladder up to a company objective for these filters. "
-            "Widen the period, regions or team in the sidebar.", icon=":material/filter_alt_off:")
+    st.info(
+        "Nothing in this scope: no goals ladder up to a company objective for these filters. "
+        "Widen the period, regions or team in the sidebar.",
+        icon=":material/filter_alt_off:",
+    )
     st.stop()
 
 kpi_row(

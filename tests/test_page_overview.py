@@ -1,0 +1,104 @@
+"""Overview and the shared sidebar through Streamlit's AppTest, on the tiny demo organisation."""
+
+import pytest
+
+from tests.conftest import DEMO_TODAY  # noqa: F401 - the demo is pinned to this date
+
+OVERVIEW = "pages/review/overview.py"
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_overview_renders_every_kpi(app_test):
+    at = app_test()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Overview"]
+    assert set(metrics(at)) == {
+        "Company objectives",
+        "Progress",
+        "On track",
+        "At risk",
+        "Behind",
+        "Alignment",
+        "Check-in coverage",
+        "People rated",
+    }
+    assert metrics(at)["Company objectives"] != "0"
+    assert at.query_params["period"] == "2026-Q4"
+
+
+def test_a_region_filter_changes_the_numbers_and_the_url(app_test):
+    at = app_test()
+    before = metrics(at)
+    at.sidebar.multiselect(key="f_regions").set_value([1]).run()
+    assert not at.exception
+    assert metrics(at) != before
+    assert "region" in at.query_params
+
+
+def test_a_team_from_the_url_narrows_the_scope(app_test):
+    whole = metrics(app_test())
+    at = app_test()
+    at.sidebar.selectbox(key="f_division").select_index(0).run()
+    division = at.sidebar.selectbox(key="f_division").value
+    team_id = at.query_params["team"]
+    assert team_id == str(division)
+    linked = app_test(query={"team": team_id})
+    assert not linked.exception
+    assert linked.sidebar.selectbox(key="f_division").value == division
+    assert metrics(linked) != whole
+
+
+@pytest.mark.parametrize(
+    ("query", "notice"),
+    [
+        ({"period": "2031-Q7"}, "No period is called"),
+        ({"region": "XX,'; DROP TABLE goal;--"}, "Unknown region code"),
+        ({"team": "1 OR 1=1"}, "No team has the id"),
+        ({"as_of": "yesterday"}, "is not a date"),
+        ({"team": "9" * 500}, "too long"),
+    ],
+)
+def test_malformed_url_values_are_dropped_with_a_notice(app_test, query, notice):
+    at = app_test(query=query)
+    assert not at.exception
+    assert any(notice in w.value for w in at.warning)
+    assert metrics(at)["Company objectives"] != "0"
+
+
+def test_an_unreachable_database_shows_a_message_not_a_traceback(app_test, monkeypatch):
+    from components import data
+
+    data.refresh()
+    monkeypatch.setenv("LADDER_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/nothing")
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import APP_SCRIPT
+
+    at = AppTest.from_file(str(APP_SCRIPT), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert any("not available" in e.value for e in at.error)
+    assert [b.label for b in at.button] == ["Try again"]
+    data.refresh()
+
+
+def test_a_database_with_another_schema_shows_a_message(app_test, monkeypatch, tmp_path):
+    from sqlalchemy import create_engine, text
+    from streamlit.testing.v1 import AppTest
+
+    from components import data
+    from tests.conftest import APP_SCRIPT
+
+    foreign = f"sqlite:///{tmp_path}/foreign.db"
+    with create_engine(foreign).begin() as conn:
+        conn.execute(text("CREATE TABLE invoices (id INTEGER)"))
+    data.refresh()
+    monkeypatch.setenv("LADDER_DATABASE_URL", foreign)
+    at = AppTest.from_file(str(APP_SCRIPT), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert any("not a Ladder goals database" in e.value for e in at.error)
+    data.refresh()
