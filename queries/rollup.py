@@ -149,7 +149,7 @@ def roll_up(goals: pl.DataFrame, edges: pl.DataFrame, kr_progress: pl.DataFrame)
 
 
 def status_expr(settings: Settings) -> pl.Expr:
-    """Status from progress / expected against the Settings thresholds (nothing to measure, or not begun: not started)."""
+    """Status from progress / expected against the Settings thresholds; nothing to measure or not begun: not started."""
     ratio = pl.col("progress") / pl.col("expected")
     return (
         pl.when(pl.col("progress").is_null() | (pl.col("expected") <= 0))
