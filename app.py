@@ -12,6 +12,9 @@ pages = {
     "Strategy review": [
         st.Page("pages/review/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     ],
+    "People & alignment": [
+        st.Page("pages/people/ratings.py", title="Ratings", icon=":material/leaderboard:"),
+    ],
 }
 
 st.navigation(pages).run()

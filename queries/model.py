@@ -47,6 +47,7 @@ class Settings:
     checkin_window_days: int = 30
     lapse_days: int = 30
     min_group_size: int = 5
+    impact_ratio_floor: float = 0.8  # a group's rate below this share of the highest group's fails the four-fifths rule
     thin_support: int = 2  # an objective with fewer contributing goals than this has thin support
     refresh_seconds: int = 600
 

@@ -1,0 +1,294 @@
+"""Ratings: how a review cycle's final ratings fall against the guideline, what calibration changed, which
+raters stand out, whether groups of people fare differently, and the 9-box. Small groups are never shown."""
+
+import polars as pl
+import streamlit as st
+
+from components import rating_charts as charts
+from components.charts import show
+from components.context import current
+from components.data import SETTINGS, ask
+from components.format import count, day, pct
+from queries import ratings as q
+
+context = current()
+filters, viewer = context.filters, context.viewer
+MIN = SETTINGS.min_group_size
+FLOOR = SETTINGS.impact_ratio_floor
+PROTECTED = (
+    f"Groups of fewer than {MIN} people rated are hidden, and so is the next smallest group when only one would "
+    "be, so that no one can work a hidden group out by subtracting from a total."
+)
+
+st.title("Ratings")
+st.caption(context.scope_label)
+
+cycles = ask(q.review_cycles, filters, viewer)
+if cycles.is_empty():
+    st.info(f"No review cycle had closed by {day(filters.as_of)}. Pick a later period or as-of date in the sidebar.",
+            icon=":material/event_busy:")
+    st.stop()
+
+cycle_names = {row["id"]: f"{row['name']} (closed {day(row['closed_on'])})" for row in cycles.iter_rows(named=True)}
+if st.session_state.get("ratings_cycle") not in cycle_names:
+    st.session_state["ratings_cycle"] = next(iter(cycle_names))
+picker, grouping, outcome_picker = st.columns([3, 2, 2])
+cycle_id = picker.selectbox(
+    "Review cycle", list(cycle_names), key="ratings_cycle", format_func=cycle_names.__getitem__,
+    help="Cycles closed by the as-of date in the sidebar; the latest is the default. Final ratings are the ones "
+    "after calibration.",
+)
+cycle = cycles.filter(pl.col("id") == cycle_id).row(0, named=True)
+by = grouping.radio(
+    "Compare groups by", list(q.GROUPINGS), key="ratings_by", format_func=q.GROUPINGS.__getitem__, horizontal=True,
+    help="Team: the units one level below the team filter (divisions for the whole company). Manager: the person "
+    "who gave the rating.",
+)
+tops = list(range(cycle["scale_min"] + 1, cycle["scale_max"] + 1))
+if st.session_state.get("ratings_top") not in tops:
+    st.session_state["ratings_top"] = cycle["scale_max"] - 1
+top_from = outcome_picker.selectbox(
+    "Top ratings", tops, key="ratings_top", format_func=lambda r: f"{r} or above",
+    help="The outcome the bias tests compare: the share of a group with a final rating this high.",
+)
+top_label = f"rated {top_from} or above"
+group_title = q.GROUPINGS[by]
+
+summary = ask(q.ratings_summary, filters, viewer, cycle_id=cycle_id, top_from=top_from)
+if summary.is_empty():
+    st.info(f"Fewer than {MIN} people in this scope were rated in the {cycle['name']}. To protect them nothing is "
+            "shown; widen the regions or team in the sidebar.", icon=":material/visibility_off:")
+    st.stop()
+
+headline = summary.row(0, named=True)
+guide = ask(q.rating_distribution, filters, viewer, cycle_id=cycle_id)
+top_guideline = guide.filter(pl.col("rating") >= top_from)["guideline"].sum()
+cells = st.columns(4)
+cells[0].metric("People rated", count(headline["rated"]), border=True,
+                help="People in scope with a final rating in this cycle (including people who have since left).")
+cells[1].metric("Mean final rating", f"{headline['mean_final']:.2f}", border=True,
+                help=f"Mean of the final (post-calibration) ratings on the {cycle['scale_min']}-{cycle['scale_max']} "
+                "scale.")
+cells[2].metric(f"Share {top_label}", pct(headline["top_share"]), border=True,
+                delta=f"{(headline['top_share'] - top_guideline) * 100:+.1f} pp against the guideline",
+                delta_color="off",
+                help=f"The guideline expects {pct(top_guideline)} {top_label}.")
+cells[3].metric("Changed in calibration", pct(headline["moved_share"]), border=True,
+                delta=f"{pct(headline['up_share'])} up, {pct(headline['down_share'])} down", delta_color="off",
+                help="Share of people whose final rating differs from their manager's rating before calibration.")
+
+
+def hidden_note(by_key: str, noun: str) -> None:
+    hidden = ask(q.hidden_groups, filters, viewer, cycle_id=cycle_id, by=by_key).row(0, named=True)
+    if hidden["hidden_groups"]:
+        st.caption(f":material/visibility_off: {hidden['hidden_groups']} of {hidden['groups']} {noun} hidden "
+                   f"({count(hidden['hidden_people'])} people together, shown as “Other groups” where it helps). "
+                   f"{PROTECTED}")
+
+
+tabs = st.tabs(["Distribution", "Calibration", "Rater leniency", "Bias tests", "9-box"])
+
+with tabs[0]:
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        st.subheader("Everyone in scope")
+        show(charts.guideline_bars(guide))
+        distance = guide["distance"][0]
+        st.caption(f"Distance from the guideline: {pct(distance, 1)} — the least share of people whose rating "
+                   "would have to change for this scope to match the guideline exactly.")
+    with right:
+        st.subheader(f"By {group_title.lower()}")
+        table = ask(q.distribution_table, filters, viewer, cycle_id=cycle_id, by=by)
+        distribution = ask(q.rating_distribution, filters, viewer, cycle_id=cycle_id, by=by)
+        largest = table.head(q.CHART_GROUPS)["group"]
+        show(charts.gap_bars(distribution.filter(pl.col("group").is_in(largest.implode())), group_title=group_title))
+        more = f" The chart shows the {q.CHART_GROUPS} largest; the table has them all." if table.height > \
+            q.CHART_GROUPS else ""
+        st.caption("Bars to the right: more people at that rating than the guideline; to the left: fewer." + more)
+        hidden_note(by, f"{group_title.lower()} groups")
+    ratings = [c for c in table.columns if c not in ("group", "n", "distance")]
+    st.dataframe(
+        table.head(q.TABLE_ROWS), hide_index=True, height=min(36 * (min(table.height, q.TABLE_ROWS) + 1) + 2, 420),
+        column_config={
+            "group": st.column_config.TextColumn(group_title, width="medium"),
+            "n": st.column_config.NumberColumn("People rated", format="%d"),
+            "distance": st.column_config.ProgressColumn(
+                "Distance from guideline", format="percent", min_value=0, max_value=1,
+                help="Least share of the group whose rating would have to change to match the guideline."),
+            **{r: st.column_config.NumberColumn(f"Rated {r}", format="percent") for r in ratings},
+        },
+    )
+
+with tabs[1]:
+    left, right = st.columns([1, 1], gap="large")
+    with left:
+        st.subheader("Before and after calibration")
+        matrix = ask(q.calibration_matrix, filters, viewer, cycle_id=cycle_id)
+        scale = list(range(cycle["scale_min"], cycle["scale_max"] + 1))
+        show(charts.rating_grid(matrix, row="pre", col="post", row_title="Manager's rating (before calibration)",
+                                col_title="Final rating", row_order=scale, col_order=scale, diagonal=True))
+        hidden_cells = int(matrix["hidden"].sum())
+        st.caption("Each square counts the people who went from the row's rating to the column's; the outlined "
+                   "diagonal is unchanged." + (f" {hidden_cells} squares are blank to protect small groups: a "
+                                               f"square below {MIN} people, and the squares hidden with it so that "
+                                               "no row or column total gives it away." if hidden_cells else ""))
+    with right:
+        st.subheader(f"Shift by {group_title.lower()}")
+        shift = ask(q.calibration_shift, filters, viewer, cycle_id=cycle_id, by=by)
+        show(charts.shift_bars(shift.head(q.CHART_GROUPS), group_title=group_title))
+        st.caption("Mean of (final rating - manager's rating): above zero, calibration raised the group overall.")
+        hidden_note(by, f"{group_title.lower()} groups")
+
+with tabs[2]:
+    basis = st.radio(
+        "Rating", list(q.BASES), key="ratings_basis", horizontal=True,
+        format_func={"pre": "Manager's own (before calibration)", "final": "Final (after calibration)"}.__getitem__,
+        help="Leniency is a property of the rater, so their own rating before calibration is the usual yardstick.",
+    )
+    reference = ask(q.leniency_reference, filters, viewer, cycle_id=cycle_id, basis=basis)
+    raters = ask(q.rater_leniency, filters, viewer, cycle_id=cycle_id, basis=basis)
+    if reference.is_empty() or raters.is_empty():
+        st.info(f"No manager in this scope rated {MIN} or more people, so no rater can be compared.",
+                icon=":material/visibility_off:")
+    else:
+        ref = reference.row(0, named=True)
+        limits = ask(q.funnel_limits, filters, viewer, cycle_id=cycle_id, basis=basis,
+                     max_n=int(raters["n"].max()))
+        show(charts.funnel_plot(ask(q.leniency_funnel, filters, viewer, cycle_id=cycle_id, basis=basis), limits,
+                                rating_title="Mean rating given"))
+        st.caption(
+            f"Organisation mean {ref['mean']:.2f} (standard deviation {ref['sd']:.2f}, {count(ref['n'])} people). "
+            "Shaded: where 95% of managers' means fall by chance alone for a team of that size; dashed: 3 "
+            "standard errors. z = (manager's mean - organisation mean) / (SD / √people rated). A point outside the "
+            "dashed lines (|z| > 3) is flagged an outlier; between the lines, one to watch. A small team's mean "
+            "swings more, so its limits are wider: a 4.2 from 5 people can be chance where it would not be from 20."
+        )
+        hidden_note("manager", "managers")
+        flagged = raters.filter(pl.col("flag") != "within")
+        st.subheader(f"Flagged raters ({flagged.height})")
+        if flagged.is_empty():
+            st.caption("No manager's mean lies outside the 95% limits.")
+        else:
+            st.dataframe(
+                flagged.select("group", "team", "n", "mean", "z", "flag").head(q.TABLE_ROWS), hide_index=True,
+                column_config={
+                    "group": st.column_config.TextColumn("Manager"),
+                    "team": st.column_config.TextColumn("Manager's unit"),
+                    "n": st.column_config.NumberColumn("People rated", format="%d"),
+                    "mean": st.column_config.NumberColumn("Mean rating", format="%.2f"),
+                    "z": st.column_config.NumberColumn("z-score", format="%+.2f",
+                                                       help="Standard errors above (+) or below (-) the mean."),
+                    "flag": st.column_config.TextColumn("Flag", help="outlier: |z| > 3; watch: |z| > 1.96"),
+                },
+            )
+
+with tabs[3]:
+    if not viewer.sees_sensitive:
+        st.info("Bias tests need the HR role. They read sensitive attributes such as gender and age band, which "
+                "Ladder only lets HR see, and only as figures for groups. Ask HR for this analysis.",
+                icon=":material/lock:")
+    else:
+        attribute = st.selectbox("Compare people by", list(q.ATTRIBUTES), key="ratings_attribute",
+                                 format_func=q.ATTRIBUTES.__getitem__)
+        groups = ask(q.bias_by_group, filters, viewer, cycle_id=cycle_id, attribute=attribute, top_from=top_from)
+        overall = ask(q.bias_independence, filters, viewer, cycle_id=cycle_id, attribute=attribute,
+                      top_from=top_from)
+        real = groups.filter(~pl.col("pooled"))
+        if real.height < 2:
+            st.info(f"Fewer than two groups of {MIN} or more people: nothing to compare in this scope.",
+                    icon=":material/visibility_off:")
+        else:
+            best = real.filter(pl.col("reference")).row(0, named=True)
+            name = q.ATTRIBUTES[attribute].lower()
+            for row in real.filter(pl.col("below_four_fifths").fill_null(False)).iter_rows(named=True):
+                said = (f"**{row['group']}**: {pct(row['rate'])} {top_label} against {pct(best['rate'])} for "
+                        f"{best['group']} — impact ratio {row['impact_ratio']:.2f}, below four-fifths.")
+                if row["p_value"] is not None and row["p_value"] < 0.05:
+                    st.warning(f"{said} A gap this large would be unlikely (p = {row['p_value']:.3g}) if ratings did "
+                               f"not depend on {name}.", icon=":material/balance:")
+                else:
+                    st.info(f"{said} At these group sizes the gap could still be chance (p = "
+                            f"{row['p_value']:.2g}).", icon=":material/balance:")
+            left, right = st.columns([3, 2], gap="large")
+            with left:
+                show(charts.rate_bars(groups, outcome=f"Share {top_label}", floor=FLOOR))
+                st.caption(f"Dashed line: {FLOOR:.0%} of the highest group's rate ({best['group']}). "
+                           "Bars left of it fail the four-fifths rule.")
+            with right:
+                if overall.is_empty():
+                    st.caption("No test across groups: everyone or no one reached the outcome.")
+                else:
+                    result = overall.row(0, named=True)
+                    a, b = st.columns(2)
+                    a.metric("Chi-square p-value", f"{result['p_value']:.3g}", border=True,
+                             help="Chance of differences between groups at least this large if the outcome did not "
+                             f"depend on {name} (chi-square test of independence, {result['dof']} degrees of "
+                             "freedom).")
+                    b.metric("Cramér's V", f"{result['cramers_v']:.2f}", border=True,
+                             help="Strength of the association, 0 (none) to 1 (the group decides the outcome); "
+                             "about 0.1 is small, 0.3 medium, 0.5 large.")
+                    if result["min_expected"] < 5:
+                        st.caption("Some expected counts are below 5, so the chi-square p-value is approximate.")
+            hidden_groups = groups.filter(pl.col("pooled"))
+            if hidden_groups.height:
+                st.caption(f":material/visibility_off: {PROTECTED} Hidden groups enter the tests only combined.")
+            st.dataframe(
+                groups.drop("hits", "pooled"), hide_index=True,
+                column_config={
+                    "group": st.column_config.TextColumn(q.ATTRIBUTES[attribute]),
+                    "n": st.column_config.NumberColumn("People rated", format="%d"),
+                    "rate": st.column_config.NumberColumn(f"Share {top_label}", format="percent"),
+                    "impact_ratio": st.column_config.NumberColumn(
+                        "Impact ratio", format="%.2f", help="The group's rate / the highest group's rate."),
+                    "below_four_fifths": st.column_config.CheckboxColumn(
+                        "Below four-fifths", help=f"Impact ratio below {FLOOR:.2f}."),
+                    "reference": st.column_config.CheckboxColumn("Highest group"),
+                    "test": st.column_config.TextColumn(
+                        "Test", help="Fisher's exact test when an expected count is below 5, else a two-proportion "
+                        "z-test, each against the highest group."),
+                    "p_value": st.column_config.NumberColumn("p-value", format="%.4f"),
+                },
+            )
+            with st.expander("What these numbers mean, and what they do not", icon=":material/help:"):
+                st.markdown(
+                    f"""
+- **Rate**: the share of the group whose final rating is {top_from} or above.
+- **Impact ratio**: a group's rate divided by the highest group's rate. Below {FLOOR:.2f} fails the
+  *four-fifths rule*, a rule of thumb from US employment guidelines for when a difference deserves a closer look.
+- **p-value**: how often a gap at least this large would appear by chance if ratings did not depend on the
+  group at all. Below 0.05 is conventionally called significant. It says nothing about how *big* the gap is,
+  and with several groups one of them can cross 0.05 by chance alone.
+- **Cramér's V**: how strongly the outcome goes with the group across all groups at once, from 0 to 1.
+
+What they do **not** say: that anyone was treated unfairly, or why. Groups can differ in level, job, tenure or
+team, and the highest group can be high by chance when it is small. A flag is a reason to look at how ratings
+were given, not a verdict. Only groups of at least {MIN} people are shown.
+"""
+                )
+
+with tabs[4]:
+    st.subheader("Performance and potential")
+    grid = ask(q.nine_box, filters, viewer, cycle_id=cycle_id)
+    rows = [band for band in (*reversed(q.BANDS), q.NOT_RECORDED) if band in grid["potential"].to_list()]
+    show(charts.rating_grid(grid, row="potential", col="performance", row_title="Potential",
+                            col_title="Performance (final rating)", row_order=rows, col_order=list(q.BANDS)))
+    st.caption(
+        f"People per cell. Performance: final rating in thirds of the {cycle['scale_min']}-{cycle['scale_max']} "
+        "scale (low 1-2, moderate 3, high 4-5 on a 5-point scale); potential: the potential rating in thirds of "
+        f"its scale. Blank cells are hidden to protect groups below {MIN} people."
+    )
+
+with st.expander("How small groups are protected", icon=":material/shield_person:"):
+    st.markdown(
+        f"""
+Nothing on this screen — chart, table or download — shows a count, rate or mean for fewer than {MIN} people.
+
+- **Groups** (teams, regions, managers, the groups of a bias test): a group below {MIN} is hidden. If that would
+  leave a single hidden group, or hidden groups adding up to fewer than {MIN}, the next smallest groups are
+  hidden too, so nobody can subtract the visible groups from the total to recover one.
+- **Grids** (calibration, 9-box): a square below {MIN} is blank, and more squares are blanked until every row and
+  column has either no blank square or at least two adding up to {MIN} or more; an exact check then confirms no
+  blank square can be worked out from the totals.
+- **Whole scope**: if fewer than {MIN} people are rated in the filters' scope, nothing is shown.
+"""
+    )

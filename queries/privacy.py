@@ -1,0 +1,166 @@
+"""Small-group protection: no figure for a group below the minimum size, and none that subtraction could reveal.
+
+The rules, shared by every screen that shows people's ratings (or anything as personal):
+
+- A *group* is a set of people a figure is reported for: a scope, a team, a region, a manager's reports, a
+  value of a sensitive attribute, a cell of the calibration or 9-box grid. The share of a reported group that
+  reached an outcome (its share rated 4) is a property of that group and is shown when the group is.
+- Primary suppression: a group with 0 < n < `min_group_size` is hidden (no count, rate, mean or chart mark).
+- Complementary suppression on a partition (groups that add up to a total the reader can see): the hidden
+  set must be empty, or the whole partition, or hold at least two groups whose sizes add up to at least
+  `min_group_size`. Until it does, the smallest visible group is hidden too. With a single hidden group the
+  reader could subtract it back from the total; with two tiny ones (1 + 1) they could still pin both down.
+- Grids (calibration pre x post, 9-box performance x potential): the row and column totals are outcome
+  counts of the scope and stay visible, so the partition rule above applies to every row and every column,
+  counting hidden empty cells too (a lone hidden zero is as recoverable as a lone hidden three), repeated
+  until no row or column breaks it. An exact audit then solves, for every hidden cell, the smallest and
+  largest value consistent with everything shown (a linear programme over the grid's totals); while any
+  hidden cell is pinned to one value, the smallest visible cell in its row or column is hidden as well.
+- A figure for the hidden groups combined (their total is derivable anyway) may be shown: it is itself a
+  group of at least `min_group_size` people whenever the partition's total is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import polars as pl
+from scipy.optimize import linprog
+
+HIDDEN = "hidden"
+
+
+def hide_line(sizes: Sequence[int], min_size: int, already: Iterable[int] = ()) -> set[int]:
+    """Indices of a partition's cells to hide: primary (0 < n < min) plus the smallest cells until the hidden
+    set is empty, whole, or at least two cells adding up to at least `min_size`."""
+    hidden = {i for i, n in enumerate(sizes) if 0 < n < min_size} | set(already)
+    if not hidden:
+        return hidden
+    visible = sorted((n, i) for i, n in enumerate(sizes) if i not in hidden)
+    total = sum(sizes[i] for i in hidden)
+    for n, i in visible:
+        if len(hidden) >= 2 and total >= min_size:
+            break
+        hidden.add(i)
+        total += n
+    return hidden
+
+
+def line_is_safe(sizes: Sequence[int], hidden: Iterable[int], min_size: int) -> bool:
+    """The partition rule as a check: no visible group below the minimum, and the hidden set empty, whole, or
+    at least two groups adding up to at least `min_size`."""
+    hidden = set(hidden)
+    if any(0 < n < min_size for i, n in enumerate(sizes) if i not in hidden):
+        return False
+    if not hidden or len(hidden) == len(sizes):
+        return True
+    return len(hidden) >= 2 and sum(sizes[i] for i in hidden) >= min_size
+
+
+def hide_small_groups(
+    groups: pl.DataFrame, min_size: int, *, size: str = "n", keep: Sequence[str] = ()
+) -> pl.DataFrame:
+    """One partition (a row per group, sizes in `size`) with a `hidden` flag; every column but `keep` and the
+    flag is blanked on hidden rows, so nothing downstream can show what was hidden."""
+    if groups.is_empty():
+        return groups.with_columns(pl.lit(False).alias(HIDDEN))
+    sizes = groups[size].fill_null(0).cast(pl.Int64).to_list()
+    hidden = hide_line(sizes, min_size)
+    flag = pl.Series(HIDDEN, [i in hidden for i in range(len(sizes))], dtype=pl.Boolean)
+    marked = groups.with_columns(flag)
+    blank = [c for c in groups.columns if c not in keep]
+    return marked.with_columns(
+        pl.when(pl.col(HIDDEN)).then(None).otherwise(pl.col(c)).alias(c) for c in blank
+    )
+
+
+def _grid_lines(shape: tuple[int, int]) -> list[list[tuple[int, int]]]:
+    rows, cols = shape
+    return [[(r, c) for c in range(cols)] for r in range(rows)] + [[(r, c) for r in range(rows)] for c in range(cols)]
+
+
+def cell_bounds(counts: np.ndarray, hidden: np.ndarray) -> dict[tuple[int, int], tuple[float, float]]:
+    """For each hidden cell, the smallest and largest value consistent with the visible cells and the row and
+    column totals (counts >= 0): what a reader could work out by subtraction, exactly."""
+    cells = [tuple(int(v) for v in x) for x in np.argwhere(hidden)]
+    if not cells:
+        return {}
+    index = {cell: k for k, cell in enumerate(cells)}
+    equations, targets = [], []
+    for line in _grid_lines(counts.shape):
+        members = [index[c] for c in line if c in index]
+        if members:
+            row = np.zeros(len(cells))
+            row[members] = 1.0
+            equations.append(row)
+            targets.append(sum(counts[c] for c in line if c in index))
+    a_eq, b_eq = np.array(equations), np.array(targets, dtype=float)
+    bounds = {}
+    for cell, k in index.items():
+        objective = np.zeros(len(cells))
+        objective[k] = 1.0
+        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        bounds[cell] = (round(low.fun, 6), round(-high.fun, 6))
+    return bounds
+
+
+def hide_small_cells(counts: np.ndarray, min_size: int) -> np.ndarray:
+    """A boolean mask of the grid cells to hide: the partition rule on every row and column, then the exact
+    audit, hiding more until no hidden cell can be worked out from what is shown."""
+    counts = np.asarray(counts, dtype=np.int64)
+    hidden = np.zeros(counts.shape, dtype=bool)
+    if counts.sum() < min_size:
+        hidden[:] = True
+        return hidden
+    # Rows and columns with nobody in them are known to be all zeros from their totals: nothing to protect.
+    rows, cols = np.flatnonzero(counts.sum(axis=1)), np.flatnonzero(counts.sum(axis=0))
+    if len(rows) < counts.shape[0] or len(cols) < counts.shape[1]:
+        hidden[np.ix_(rows, cols)] = hide_small_cells(counts[np.ix_(rows, cols)], min_size)
+        return hidden
+    hidden |= (counts > 0) & (counts < min_size)
+    lines = _grid_lines(counts.shape)
+    while True:
+        changed = True
+        while changed:
+            changed = False
+            for line in lines:
+                sizes = [int(counts[c]) for c in line]
+                already = [k for k, c in enumerate(line) if hidden[c]]
+                for k in hide_line(sizes, min_size, already) - set(already):
+                    hidden[line[k]] = True
+                    changed = True
+        # A hidden cell pinned at zero reveals no one (and an empty row or column pins its cells at zero).
+        pinned = [cell for cell, (low, high) in cell_bounds(counts, hidden).items() if low == high > 0]
+        if not pinned:
+            return hidden
+        r, c = pinned[0]
+        candidates = [cell for cell in lines[r] + lines[counts.shape[0] + c] if not hidden[cell]]
+        if not candidates:
+            hidden[:] = True
+            return hidden
+        hidden[min(candidates, key=lambda cell: (counts[cell], cell))] = True
+
+
+def hide_small_grid(
+    cells: pl.DataFrame, min_size: int, *, row: str, col: str, size: str = "n", keep: Sequence[str] = ()
+) -> pl.DataFrame:
+    """A complete grid in long form (a row per (`row`, `col`) cell, zeros included) with a `hidden` flag per
+    cell; every column but the keys, `keep` and the flag is blanked on hidden cells."""
+    if cells.is_empty():
+        return cells.with_columns(pl.lit(False).alias(HIDDEN))
+    row_values = cells[row].unique().sort().to_list()
+    col_values = cells[col].unique().sort().to_list()
+    grid = np.zeros((len(row_values), len(col_values)), dtype=np.int64)
+    r_index = {v: i for i, v in enumerate(row_values)}
+    c_index = {v: j for j, v in enumerate(col_values)}
+    for r, c, n in cells.select(row, col, size).iter_rows():
+        grid[r_index[r], c_index[c]] = n or 0
+    mask = hide_small_cells(grid, min_size)
+    flags = [bool(mask[r_index[r], c_index[c]]) for r, c in cells.select(row, col).iter_rows()]
+    marked = cells.with_columns(pl.Series(HIDDEN, flags, dtype=pl.Boolean))
+    blank = [c for c in cells.columns if c not in (row, col, *keep)]
+    return marked.with_columns(
+        pl.when(pl.col(HIDDEN)).then(None).otherwise(pl.col(c)).alias(c) for c in blank
+    )

@@ -1,0 +1,555 @@
+"""Ratings: distribution against the guideline, calibration, rater leniency, bias tests and the 9-box.
+
+Every figure is for a group of at least `Settings.min_group_size` people; groups below it, and the groups
+hidden with them so that subtraction cannot reveal them, appear only inside one "other groups" row
+(queries/privacy.py states the rules). The people rated are those of the cycle whose current team and region
+fall in the filters (leavers included: a rating given stays a fact of its cycle).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from queries import stats
+from queries.model import Filters, Settings, Snapshot, Viewer
+from queries.privacy import HIDDEN, hide_small_grid, hide_small_groups
+from queries.scope import org_closure, people_in_scope
+
+DEFAULT_SETTINGS = Settings()
+
+GROUPINGS = {"team": "Team", "region": "Region", "manager": "Manager"}
+ATTRIBUTES = {"gender": "Gender", "age_band": "Age band", "work_mode": "Work mode", "region": "Region"}
+SENSITIVE_ATTRIBUTES = ("gender", "age_band")
+BASES = {"pre": "pre_calibration", "final": "post_calibration"}
+BANDS = ("low", "moderate", "high")
+NOT_RECORDED = "not recorded"
+OTHER = "~other"  # the key of the row that pools a partition's hidden groups
+SCOPE = "~scope"
+CHART_GROUPS = 20  # groups drawn in a chart (the largest); tables list up to TABLE_ROWS
+TABLE_ROWS = 200
+
+
+# --- cycles -----------------------------------------------------------------------------------------------------
+
+
+def closed_cycles(snapshot: Snapshot, as_of: date) -> pl.DataFrame:
+    """Review cycles closed on or before `as_of`, newest first."""
+    return snapshot.review_cycle.filter(pl.col("closed_on").is_not_null() & (pl.col("closed_on") <= as_of)).sort(
+        ["closed_on", "id"], descending=True
+    )
+
+
+def review_cycles(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS
+) -> pl.DataFrame:
+    """The cycles a viewer can pick: closed by the filters' as-of date, newest (the default) first."""
+    return closed_cycles(snapshot, filters.as_of).select("id", "name", "closed_on", "scale_min", "scale_max")
+
+
+def _cycle(snapshot: Snapshot, cycle_id: int) -> dict:
+    rows = snapshot.review_cycle.filter(pl.col("id") == cycle_id).to_dicts()
+    if not rows:
+        raise KeyError(f"unknown review cycle {cycle_id}")
+    return rows[0]
+
+
+def cycle_scale(snapshot: Snapshot, cycle_id: int) -> list[int]:
+    cycle = _cycle(snapshot, cycle_id)
+    return list(range(cycle["scale_min"], cycle["scale_max"] + 1))
+
+
+def cycle_ratings(snapshot: Snapshot, cycle_id: int) -> pl.DataFrame:
+    """The cycle's ratings with each person's unit, region and work mode and the reviewer's name; memoised."""
+
+    def compute() -> pl.DataFrame:
+        people = snapshot.employee.select(
+            pl.col("id").alias("employee_id"), "org_unit_id", "region_id", "work_mode"
+        )
+        reviewers = snapshot.employee.select(pl.col("id").alias("reviewer_id"), pl.col("name").alias("reviewer"))
+        return (
+            snapshot.rating.filter(pl.col("cycle_id") == cycle_id)
+            .select("employee_id", "reviewer_id", "pre_calibration", "post_calibration", "potential")
+            .join(people, on="employee_id", how="inner")
+            .join(reviewers, on="reviewer_id", how="left")
+        )
+
+    return snapshot.derived(("cycle_ratings", cycle_id), compute)
+
+
+def rated_in_scope(snapshot: Snapshot, filters: Filters, cycle_id: int) -> pl.DataFrame:
+    """The cycle's ratings of the people the filters select (leavers included)."""
+    people = people_in_scope(snapshot, filters, active_only=False).select(pl.col("id").alias("employee_id"))
+    return cycle_ratings(snapshot, cycle_id).join(people, on="employee_id", how="semi")
+
+
+# --- groups -----------------------------------------------------------------------------------------------------
+
+
+def _unique_labels(frame: pl.DataFrame) -> pl.DataFrame:
+    """Make `group` labels unique (two teams may share a name) by adding the key to repeated ones."""
+    repeated = pl.col("group").is_duplicated()
+    return frame.with_columns(
+        pl.when(repeated).then(pl.format("{} (#{})", "group", "group_id")).otherwise(pl.col("group")).alias("group")
+    )
+
+
+def _team_groups(snapshot: Snapshot, filters: Filters) -> pl.DataFrame:
+    """unit id -> the unit one level below the team filter (or below the company) that contains it."""
+    units = snapshot.org_unit
+    if filters.org_unit_id is None:
+        top = units.filter(pl.col("parent_id").is_null())["id"]
+    else:
+        top = pl.Series([filters.org_unit_id])
+    children = units.filter(pl.col("parent_id").is_in(top.implode())).select("id", "name")
+    closure = org_closure(snapshot)
+    below = (
+        closure.join(children, left_on="ancestor_id", right_on="id", how="inner")
+        .select(pl.col("unit_id").alias("org_unit_id"), pl.col("ancestor_id").alias("group_unit"), "name")
+    )
+    at_top = units.filter(pl.col("id").is_in(top.implode())).select(
+        pl.col("id").alias("org_unit_id"), pl.col("id").alias("group_unit"), "name"
+    )
+    return pl.concat([below, at_top]).unique("org_unit_id")
+
+
+def with_group(snapshot: Snapshot, filters: Filters, rated: pl.DataFrame, by: str | None) -> pl.DataFrame:
+    """The rated people with `group_id` and `group` (label): one level down the org tree, region or reviewer."""
+    if by is None:
+        return rated.with_columns(pl.lit(SCOPE).alias("group_id"), pl.lit("Everyone in scope").alias("group"))
+    if by == "team":
+        teams = _team_groups(snapshot, filters)
+        grouped = rated.join(teams, on="org_unit_id", how="left").with_columns(
+            pl.col("group_unit").cast(pl.String).fill_null("?").alias("group_id"),
+            pl.col("name").fill_null("Elsewhere").alias("group"),
+        ).drop("group_unit", "name")
+    elif by == "region":
+        regions = snapshot.region.select(pl.col("id").alias("region_id"), pl.col("name").alias("group"))
+        grouped = rated.join(regions, on="region_id", how="left").with_columns(
+            pl.col("region_id").cast(pl.String).fill_null("?").alias("group_id"),
+            pl.col("group").fill_null("Unknown region"),
+        )
+    elif by == "manager":
+        grouped = rated.with_columns(
+            pl.col("reviewer_id").cast(pl.String).fill_null("?").alias("group_id"),
+            pl.col("reviewer").fill_null("No reviewer recorded").alias("group"),
+        )
+    else:
+        raise ValueError(f"unknown grouping {by!r}")
+    labels = _unique_labels(grouped.select("group_id", "group").unique())
+    return grouped.drop("group").join(labels, on="group_id", how="left")
+
+
+def protect_partition(grouped: pl.DataFrame, min_size: int) -> pl.DataFrame:
+    """`grouped` with the keys of hidden groups replaced by one pooled key (OTHER), labelled with their count;
+    the pooled row is dropped too when even it is below the minimum (the whole scope is)."""
+    sizes = (
+        grouped.group_by("group_id").agg(pl.len().alias("n")).sort("group_id")
+    )
+    marked = hide_small_groups(sizes, min_size, keep=("group_id",))
+    hidden = marked.filter(pl.col(HIDDEN))["group_id"]
+    pooled = grouped.with_columns(
+        pl.when(pl.col("group_id").is_in(hidden.implode())).then(pl.lit(OTHER)).otherwise(pl.col("group_id")).alias(
+            "group_id"
+        )
+    )
+    label = f"Other groups ({hidden.len()}, hidden)"
+    pooled = pooled.with_columns(
+        pl.when(pl.col("group_id") == OTHER).then(pl.lit(label)).otherwise(pl.col("group")).alias("group")
+    )
+    if pooled.filter(pl.col("group_id") == OTHER).height < min_size:
+        pooled = pooled.filter(pl.col("group_id") != OTHER)
+    return pooled
+
+
+def _scope_or_nothing(rated: pl.DataFrame, min_size: int) -> pl.DataFrame:
+    """The scope is a group too: below the minimum, nothing about it is shown."""
+    return rated if rated.height >= min_size else rated.clear()
+
+
+def _protected(
+    snapshot: Snapshot, filters: Filters, settings: Settings, cycle_id: int, by: str | None
+) -> pl.DataFrame:
+    rated = _scope_or_nothing(rated_in_scope(snapshot, filters, cycle_id), settings.min_group_size)
+    grouped = with_group(snapshot, filters, rated, by)
+    return protect_partition(grouped, settings.min_group_size)
+
+
+def _group_order(frame: pl.DataFrame) -> pl.DataFrame:
+    """Real groups first (largest first), the pooled row last."""
+    return frame.sort(
+        [pl.col("group_id") == OTHER, pl.col("n"), pl.col("group")], descending=[False, True, False]
+    )
+
+
+# --- headline ---------------------------------------------------------------------------------------------------
+
+
+def ratings_summary(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *,
+    cycle_id: int, top_from: int,
+) -> pl.DataFrame:
+    """People rated in scope, mean final rating, share rated >= top_from, share moved up / down in calibration."""
+    rated = _scope_or_nothing(rated_in_scope(snapshot, filters, cycle_id), settings.min_group_size)
+    return rated.select(
+        pl.len().cast(pl.Int64).alias("rated"),
+        pl.col("post_calibration").mean().alias("mean_final"),
+        (pl.col("post_calibration") >= top_from).mean().alias("top_share"),
+        (pl.col("post_calibration") > pl.col("pre_calibration")).mean().alias("up_share"),
+        (pl.col("post_calibration") < pl.col("pre_calibration")).mean().alias("down_share"),
+    ).with_columns((pl.col("up_share") + pl.col("down_share")).alias("moved_share"))
+
+
+# --- distribution -----------------------------------------------------------------------------------------------
+
+
+def guideline(snapshot: Snapshot, cycle_id: int) -> pl.DataFrame:
+    """The cycle's target share per rating over its whole scale (null where the guideline is silent)."""
+    scale = pl.DataFrame({"rating": cycle_scale(snapshot, cycle_id)}, schema={"rating": pl.Int64})
+    targets = snapshot.rating_guideline.filter(pl.col("cycle_id") == cycle_id).select(
+        "rating", pl.col("target_share").alias("guideline")
+    )
+    return scale.join(targets, on="rating", how="left")
+
+
+def rating_distribution(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *,
+    cycle_id: int, by: str | None = None,
+) -> pl.DataFrame:
+    """Per group and rating: share = people with that final rating / people rated in the group; gap = share -
+    guideline; distance = sum |gap| / 2, the least share of the group that would have to move to match it."""
+    grouped = _protected(snapshot, filters, settings, cycle_id, by)
+    schema = {
+        "group_id": pl.String, "group": pl.String, "n": pl.Int64, "rating": pl.Int64, "count": pl.Int64,
+        "share": pl.Float64, "guideline": pl.Float64, "gap": pl.Float64, "distance": pl.Float64,
+    }
+    if grouped.is_empty():
+        return pl.DataFrame(schema=schema)
+    groups = grouped.group_by("group_id", "group").agg(pl.len().alias("n"))
+    counts = grouped.group_by("group_id", pl.col("post_calibration").alias("rating")).agg(pl.len().alias("count"))
+    grid = groups.join(guideline(snapshot, cycle_id), how="cross")
+    return (
+        grid.join(counts, on=["group_id", "rating"], how="left")
+        .with_columns(pl.col("count").fill_null(0).cast(pl.Int64), pl.col("n").cast(pl.Int64))
+        .with_columns((pl.col("count") / pl.col("n")).alias("share"))
+        .with_columns((pl.col("share") - pl.col("guideline")).alias("gap"))
+        .with_columns((pl.col("gap").abs().sum().over("group_id") / 2).alias("distance"))
+        .pipe(_group_order)
+        .select(list(schema))
+        .sort([pl.col("group_id") == OTHER, pl.col("n"), "group", "rating"], descending=[False, True, False, False])
+    )
+
+
+# --- calibration ------------------------------------------------------------------------------------------------
+
+
+def calibration_matrix(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *, cycle_id: int
+) -> pl.DataFrame:
+    """People per (pre-calibration, final) rating pair over the scale, with row and column totals; small cells
+    and their complements hidden (queries/privacy.py)."""
+    rated = _scope_or_nothing(rated_in_scope(snapshot, filters, cycle_id), settings.min_group_size)
+    return _grid(rated, "pre_calibration", "post_calibration", cycle_scale(snapshot, cycle_id),
+                 cycle_scale(snapshot, cycle_id), settings, names=("pre", "post"))
+
+
+def _grid(
+    rated: pl.DataFrame, row: str, col: str, rows: list, cols: list, settings: Settings, *, names: tuple[str, str]
+) -> pl.DataFrame:
+    r, c = names
+    schema = {r: pl.Int64 if isinstance(rows[0], int) else pl.String,
+              c: pl.Int64 if isinstance(cols[0], int) else pl.String}
+    full = pl.DataFrame({r: rows}, schema={r: schema[r]}).join(
+        pl.DataFrame({c: cols}, schema={c: schema[c]}), how="cross"
+    )
+    if rated.is_empty():
+        return pl.DataFrame(
+            schema=schema | {"n": pl.Int64, "share": pl.Float64, f"{r}_total": pl.Int64, f"{c}_total": pl.Int64,
+                             HIDDEN: pl.Boolean}
+        )
+    counts = rated.group_by(pl.col(row).alias(r), pl.col(col).alias(c)).agg(pl.len().alias("n"))
+    total = rated.height
+    cells = (
+        full.join(counts, on=[r, c], how="left")
+        .with_columns(pl.col("n").fill_null(0).cast(pl.Int64))
+        .with_columns(
+            (pl.col("n") / total).alias("share"),
+            pl.col("n").sum().over(r).alias(f"{r}_total"),
+            pl.col("n").sum().over(c).alias(f"{c}_total"),
+        )
+    )
+    return hide_small_grid(
+        cells, settings.min_group_size, row=r, col=c, keep=(f"{r}_total", f"{c}_total")
+    ).sort(r, c)
+
+
+def calibration_shift(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *,
+    cycle_id: int, by: str | None = None,
+) -> pl.DataFrame:
+    """Per group: mean shift = mean(final - pre-calibration rating), and the shares moved up and down."""
+    grouped = _protected(snapshot, filters, settings, cycle_id, by)
+    shift = pl.col("post_calibration") - pl.col("pre_calibration")
+    return (
+        grouped.group_by("group_id", "group")
+        .agg(
+            pl.len().cast(pl.Int64).alias("n"),
+            shift.mean().alias("mean_shift"),
+            (shift > 0).mean().alias("up_share"),
+            (shift < 0).mean().alias("down_share"),
+            pl.col("pre_calibration").mean().alias("mean_pre"),
+            pl.col("post_calibration").mean().alias("mean_final"),
+        )
+        .pipe(_group_order)
+    )
+
+
+# --- rater leniency ---------------------------------------------------------------------------------------------
+
+
+def leniency_reference(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *,
+    cycle_id: int, basis: str = "pre",
+) -> pl.DataFrame:
+    """The organisation's mean and standard deviation (n - 1) of the cycle's ratings, over everyone the viewer
+    may see whatever the filters: the yardstick every rater is held against."""
+    ratings = _scope_or_nothing(cycle_ratings(snapshot, cycle_id), settings.min_group_size)
+    column = pl.col(BASES[basis])
+    return ratings.select(
+        pl.len().cast(pl.Int64).alias("n"), column.mean().alias("mean"), column.std().alias("sd")
+    )
+
+
+def rater_leniency(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *,
+    cycle_id: int, basis: str = "pre",
+) -> pl.DataFrame:
+    """Per reviewer of people in scope: n, mean rating, z = (mean - org mean) / (org SD / sqrt(n)); flagged
+    "outlier" beyond 3 standard errors, "watch" beyond 1.96 (the funnel plot's limits)."""
+    schema = {"group_id": pl.String, "group": pl.String, "n": pl.Int64, "mean": pl.Float64, "z": pl.Float64,
+              "flag": pl.String, "team": pl.String}
+    reference = leniency_reference(snapshot, filters, viewer, settings, cycle_id=cycle_id, basis=basis)
+    grouped = _protected(snapshot, filters, settings, cycle_id, "manager").filter(pl.col("group_id") != OTHER)
+    if reference.is_empty() or grouped.is_empty() or not reference["sd"][0]:
+        return pl.DataFrame(schema=schema)
+    mean, sd = reference["mean"][0], reference["sd"][0]
+    reviewers = snapshot.employee.select(pl.col("id").cast(pl.String).alias("group_id"), "org_unit_id").join(
+        snapshot.org_unit.select(pl.col("id").alias("org_unit_id"), pl.col("name").alias("team")), on="org_unit_id"
+    )
+    z = (pl.col("mean") - mean) / (sd / pl.col("n").sqrt())
+    return (
+        grouped.group_by("group_id", "group")
+        .agg(pl.len().cast(pl.Int64).alias("n"), pl.col(BASES[basis]).mean().alias("mean"))
+        .with_columns(z.alias("z"))
+        .with_columns(
+            pl.when(pl.col("z").abs() > stats.Z_3SIGMA).then(pl.lit("outlier"))
+            .when(pl.col("z").abs() > stats.Z_95).then(pl.lit("watch"))
+            .otherwise(pl.lit("within")).alias("flag")
+        )
+        .join(reviewers, on="group_id", how="left")
+        .select(list(schema))
+        .sort(pl.col("z").abs(), descending=True)
+    )
+
+
+def leniency_funnel(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *,
+    cycle_id: int, basis: str = "pre",
+) -> pl.DataFrame:
+    """The funnel plot's marks: flagged raters one by one, the others pooled per (n, mean to 0.1), so the chart
+    stays a few hundred marks at any scale."""
+    raters = rater_leniency(snapshot, filters, viewer, settings, cycle_id=cycle_id, basis=basis)
+    flagged = raters.filter(pl.col("flag") != "within").select(
+        "n", "mean", "z", "flag", pl.col("group").alias("label"), pl.lit(1, pl.Int64).alias("raters")
+    )
+    within = (
+        raters.filter(pl.col("flag") == "within")
+        .with_columns(pl.col("mean").round(1))
+        .group_by("n", "mean")
+        .agg(pl.len().cast(pl.Int64).alias("raters"), pl.col("z").mean().alias("z"), pl.col("group").first())
+        .select(
+            "n", "mean", "z", pl.lit("within").alias("flag"),
+            pl.when(pl.col("raters") == 1).then(pl.col("group"))
+            .otherwise(pl.format("{} raters", "raters")).alias("label"),
+            "raters",
+        )
+    )
+    return pl.concat([within, flagged]).sort("n", "mean")
+
+
+def funnel_limits(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *,
+    cycle_id: int, basis: str = "pre", max_n: int = 30,
+) -> pl.DataFrame:
+    """Control limits per team size n: org mean -/+ 1.96 SD / sqrt(n) (95 %) and -/+ 3 SD / sqrt(n)."""
+    reference = leniency_reference(snapshot, filters, viewer, settings, cycle_id=cycle_id, basis=basis)
+    if reference.is_empty() or not reference["sd"][0]:
+        return pl.DataFrame(schema={"n": pl.Int64, "mean": pl.Float64, "low95": pl.Float64, "high95": pl.Float64,
+                                    "low3": pl.Float64, "high3": pl.Float64})
+    mean, sd = reference["mean"][0], reference["sd"][0]
+    rows = []
+    for n in range(settings.min_group_size, max(max_n, settings.min_group_size) + 1):
+        low95, high95 = stats.funnel_limits(n, mean, sd, stats.Z_95)
+        low3, high3 = stats.funnel_limits(n, mean, sd, stats.Z_3SIGMA)
+        rows.append({"n": n, "mean": mean, "low95": low95, "high95": high95, "low3": low3, "high3": high3})
+    return pl.DataFrame(rows)
+
+
+# --- bias tests -------------------------------------------------------------------------------------------------
+
+
+def _with_attribute(snapshot: Snapshot, viewer: Viewer, rated: pl.DataFrame, attribute: str) -> pl.DataFrame:
+    if attribute in SENSITIVE_ATTRIBUTES:
+        if not viewer.sees_sensitive:
+            return rated.clear().with_columns(
+                pl.lit(None, pl.String).alias("group_id"), pl.lit(None, pl.String).alias("group")
+            )
+        values = snapshot.employee_sensitive.select("employee_id", pl.col(attribute).alias("group_id"))
+        grouped = rated.join(values, on="employee_id", how="left")
+    elif attribute == "work_mode":
+        grouped = rated.with_columns(pl.col("work_mode").alias("group_id"))
+    elif attribute == "region":
+        names = snapshot.region.select(pl.col("id").alias("region_id"), pl.col("name").alias("group_id"))
+        grouped = rated.join(names, on="region_id", how="left")
+    else:
+        raise ValueError(f"unknown attribute {attribute!r}")
+    return grouped.with_columns(pl.col("group_id").fill_null(NOT_RECORDED)).with_columns(
+        pl.col("group_id").alias("group")
+    )
+
+
+def _bias_groups(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings, cycle_id: int, attribute: str,
+    top_from: int,
+) -> pl.DataFrame:
+    rated = _scope_or_nothing(rated_in_scope(snapshot, filters, cycle_id), settings.min_group_size)
+    grouped = protect_partition(_with_attribute(snapshot, viewer, rated, attribute), settings.min_group_size)
+    return (
+        grouped.group_by("group_id", "group")
+        .agg(pl.len().cast(pl.Int64).alias("n"), (pl.col("post_calibration") >= top_from).sum().cast(pl.Int64)
+             .alias("hits"))
+        .with_columns((pl.col("hits") / pl.col("n")).alias("rate"))
+        .pipe(_group_order)
+    )
+
+
+def bias_by_group(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *,
+    cycle_id: int, attribute: str, top_from: int,
+) -> pl.DataFrame:
+    """Per group of the attribute: n, rate = share with a final rating >= top_from, impact ratio = rate / the
+    highest group's rate (four-fifths flag below `impact_ratio_floor`), and a test against the highest group:
+    Fisher's exact when an expected count is below 5, else the two-proportion z-test."""
+    groups = _bias_groups(snapshot, filters, viewer, settings, cycle_id, attribute, top_from)
+    schema = {"group": pl.String, "n": pl.Int64, "hits": pl.Int64, "rate": pl.Float64, "impact_ratio": pl.Float64,
+              "below_four_fifths": pl.Boolean, "reference": pl.Boolean, "test": pl.String, "p_value": pl.Float64,
+              "pooled": pl.Boolean}
+    real = groups.filter(pl.col("group_id") != OTHER)
+    if real.is_empty():
+        return pl.DataFrame(schema=schema)
+    best = real.sort(["rate", "n"], descending=True).row(0, named=True)
+    rows = []
+    for group in groups.iter_rows(named=True):
+        pooled = group["group_id"] == OTHER
+        is_reference = not pooled and group["group_id"] == best["group_id"]
+        ratio = None if pooled else stats.impact_ratio(group["rate"], best["rate"])
+        test = None
+        if not pooled and not is_reference:
+            test = stats.compare_with_reference(group["hits"], group["n"], best["hits"], best["n"])
+        rows.append({
+            "group": group["group"], "n": group["n"], "hits": group["hits"], "rate": group["rate"],
+            "impact_ratio": ratio,
+            "below_four_fifths": None if ratio is None else ratio < settings.impact_ratio_floor,
+            "reference": is_reference,
+            "test": None if test is None else test.test,
+            "p_value": None if test is None else test.p_value,
+            "pooled": pooled,
+        })
+    return pl.DataFrame(rows, schema=schema)
+
+
+def bias_independence(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *,
+    cycle_id: int, attribute: str, top_from: int,
+) -> pl.DataFrame:
+    """Chi-square test of independence of (group x rated >= top_from or not), with Cramér's V; hidden groups
+    enter as their pooled row only, so the statistic reveals nothing about any one of them."""
+    groups = _bias_groups(snapshot, filters, viewer, settings, cycle_id, attribute, top_from)
+    schema = {"groups": pl.Int64, "n": pl.Int64, "chi2": pl.Float64, "dof": pl.Int64, "p_value": pl.Float64,
+              "cramers_v": pl.Float64, "min_expected": pl.Float64}
+    table = [[hits, n - hits] for hits, n in groups.select("hits", "n").iter_rows()]
+    result = stats.chi_square_independence(table) if len(table) >= 2 else None
+    if result is None:
+        return pl.DataFrame(schema=schema)
+    return pl.DataFrame([{
+        "groups": len(table), "n": result.n, "chi2": result.chi2, "dof": result.dof, "p_value": result.p_value,
+        "cramers_v": result.cramers_v, "min_expected": result.min_expected,
+    }], schema=schema)
+
+
+# --- 9-box ------------------------------------------------------------------------------------------------------
+
+
+def _band(value: pl.Expr, low: int, high: int) -> pl.Expr:
+    """Thirds of a scale: on 1-5, 1-2 low, 3 moderate, 4-5 high; on 1-3, one value each."""
+    third = (high - low) / 3
+    return (
+        pl.when(value < low + third).then(pl.lit(BANDS[0]))
+        .when(value > high - third).then(pl.lit(BANDS[2]))
+        .otherwise(pl.lit(BANDS[1]))
+    )
+
+
+def nine_box(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *, cycle_id: int
+) -> pl.DataFrame:
+    """People per (performance band of the final rating, potential band) cell, thirds of each scale; people
+    without a potential rating form their own row, so the grid always adds up to everyone rated."""
+    cycle = _cycle(snapshot, cycle_id)
+    rated = _scope_or_nothing(rated_in_scope(snapshot, filters, cycle_id), settings.min_group_size)
+    potentials = cycle_ratings(snapshot, cycle_id)["potential"].drop_nulls()
+    low, high = (int(potentials.min()), int(potentials.max())) if potentials.len() else (1, 3)
+    banded = rated.with_columns(
+        _band(pl.col("post_calibration"), cycle["scale_min"], cycle["scale_max"]).alias("performance"),
+        pl.when(pl.col("potential").is_null()).then(pl.lit(NOT_RECORDED))
+        .otherwise(_band(pl.col("potential"), low, high)).alias("potential_band"),
+    )
+    rows = [*BANDS, NOT_RECORDED] if banded["potential_band"].is_in([NOT_RECORDED]).any() else list(BANDS)
+    return _grid(banded, "potential_band", "performance", rows, list(BANDS), settings,
+                 names=("potential", "performance"))
+
+
+# --- what a partition hides, and the distribution as a table -------------------------------------------------------
+
+
+def hidden_groups(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *,
+    cycle_id: int, by: str,
+) -> pl.DataFrame:
+    """How many groups of the partition are hidden, and how many people they hold together (a figure that is
+    itself at least the minimum group size, or zero)."""
+    rated = _scope_or_nothing(rated_in_scope(snapshot, filters, cycle_id), settings.min_group_size)
+    grouped = with_group(snapshot, filters, rated, by)
+    sizes = grouped.group_by("group_id").agg(pl.len().alias("n"))
+    marked = hide_small_groups(sizes, settings.min_group_size, keep=("group_id",))
+    hidden = sizes.join(marked.filter(pl.col(HIDDEN)).select("group_id"), on="group_id", how="semi")
+    return pl.DataFrame(
+        {"groups": [sizes.height], "hidden_groups": [hidden.height], "hidden_people": [int(hidden["n"].sum())]},
+        schema={"groups": pl.Int64, "hidden_groups": pl.Int64, "hidden_people": pl.Int64},
+    )
+
+
+def distribution_table(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *,
+    cycle_id: int, by: str | None = None,
+) -> pl.DataFrame:
+    """One row per visible group: people rated, share per final rating (columns "1".."5") and the distance from
+    the guideline (sum |share - guideline| / 2)."""
+    distribution = rating_distribution(snapshot, filters, viewer, settings, cycle_id=cycle_id, by=by)
+    if distribution.is_empty():
+        return pl.DataFrame(schema={"group": pl.String, "n": pl.Int64, "distance": pl.Float64})
+    wide = distribution.with_columns(pl.col("rating").cast(pl.String)).pivot(
+        on="rating", index=["group_id", "group", "n", "distance"], values="share"
+    )
+    return wide.pipe(_group_order).drop("group_id")
