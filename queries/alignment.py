@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 
-from queries.model import Snapshot
-from queries.rollup import ladder_edges, period_goals
+from data.schema import WORK_MODES
+from queries.checkins import cadence_in_scope, group_names, id_names, narrow
+from queries.model import Filters, Settings, Snapshot, Viewer
+from queries.rollup import ladder_edges, period_goals, period_progress
+from queries.scope import goal_region, people_in_scope
+
+DEFAULT_SETTINGS = Settings()
 
 
 def objective_of_goal(snapshot: Snapshot, goals: pl.DataFrame) -> pl.DataFrame:
@@ -58,3 +65,247 @@ def period_alignment(snapshot: Snapshot, period_id: int) -> pl.DataFrame:
         return objective_of_goal(snapshot, goals)
 
     return snapshot.derived(("alignment", period_id), compute)
+
+
+# --- the Alignment screen -------------------------------------------------------------------------------------
+#
+# Alignment counts business goals below company level (design.md); development goals are career growth.
+
+
+def aligned_goals(snapshot: Snapshot, period_id: int) -> pl.DataFrame:
+    """The period's live business goals below company level with their region, objective and `aligned` flag;
+    memoised per snapshot, so a filter change only narrows it."""
+
+    def compute() -> pl.DataFrame:
+        goals = period_goals(snapshot, period_id).filter(
+            (pl.col("kind") == "business") & (pl.col("level") != "company")
+        )
+        return (
+            goal_region(snapshot, goals)
+            .join(period_alignment(snapshot, period_id), on="id", how="left")
+            .with_columns(pl.col("objective_id").is_not_null().alias("aligned"))
+            .select(
+                "id",
+                "title",
+                "level",
+                "parent_id",
+                "org_unit_id",
+                "owner_employee_id",
+                "period_id",
+                "region_id",
+                "objective_id",
+                "aligned",
+            )
+        )
+
+    return snapshot.derived(("aligned_goals", period_id), compute)
+
+
+def _rate_of(goals: pl.DataFrame) -> float | None:
+    return goals["aligned"].mean() if goals.height else None
+
+
+def owner_goal_stats(snapshot: Snapshot, period_id: int, as_of: date, settings: Settings) -> pl.DataFrame:
+    """Per goal owner, over the period's live goals: all goals, business goals below company level, aligned ones,
+    measured business goals with their sums of progress and expected progress, and development goals; memoised."""
+
+    def compute() -> pl.DataFrame:
+        goals = period_goals(snapshot, period_id).filter(pl.col("owner_employee_id").is_not_null())
+        business = (pl.col("kind") == "business") & (pl.col("level") != "company")
+        progress = period_progress(snapshot, period_id, as_of, settings).select("id", "progress", "expected", "status")
+        measured = business & (pl.col("status") != "not started")
+        return (
+            goals.join(progress, on="id", how="left")
+            .join(period_alignment(snapshot, period_id), on="id", how="left")
+            .group_by("owner_employee_id")
+            .agg(
+                pl.len().cast(pl.Int64).alias("goals"),
+                business.sum().cast(pl.Int64).alias("business_goals"),
+                (business & pl.col("objective_id").is_not_null()).sum().cast(pl.Int64).alias("aligned_goals"),
+                measured.sum().cast(pl.Int64).alias("measured_goals"),
+                pl.col("progress").filter(measured).sum().alias("progress_sum"),
+                pl.col("expected").filter(measured).sum().alias("expected_sum"),
+                (pl.col("kind") == "development").sum().cast(pl.Int64).alias("development_goals"),
+            )
+        )
+
+    return snapshot.derived(("owner_goal_stats", period_id, as_of, settings), compute)
+
+
+def alignment_summary(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS
+) -> pl.DataFrame:
+    """One row: alignment rate (aligned / business goals below company level) in scope and organisation-wide,
+    orphan goals in scope, and the share of active people in scope with at least one development goal."""
+    every = aligned_goals(snapshot, filters.period_id)
+    scoped = narrow(snapshot, every, filters)
+    people = people_in_scope(snapshot, filters).select("id")
+    growth = _with_growth(snapshot, filters, settings, people)
+    return pl.DataFrame(
+        [
+            {
+                "goals": scoped.height,
+                "aligned": int(scoped["aligned"].sum()),
+                "rate": _rate_of(scoped),
+                "org_rate": _rate_of(every),
+                "orphans": int((~scoped["aligned"]).sum()),
+                "people": people.height,
+                "growth_share": growth["has_development"].mean() if growth.height else None,
+            }
+        ],
+        schema={
+            "goals": pl.Int64,
+            "aligned": pl.Int64,
+            "rate": pl.Float64,
+            "org_rate": pl.Float64,
+            "orphans": pl.Int64,
+            "people": pl.Int64,
+            "growth_share": pl.Float64,
+        },
+    )
+
+
+def alignment_by_group(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, by: str = "team"
+) -> pl.DataFrame:
+    """Per owning team (org unit) or goal region in scope: business goals, aligned ones and the rate, lowest first."""
+    column, names = group_names(snapshot, by)
+    scoped = narrow(snapshot, aligned_goals(snapshot, filters.period_id), filters)
+    return (
+        scoped.group_by(column)
+        .agg(pl.len().cast(pl.Int64).alias("goals"), pl.col("aligned").sum().cast(pl.Int64).alias("aligned"))
+        .join(names, on=column, how="left")
+        .with_columns((pl.col("aligned") / pl.col("goals")).alias("rate"))
+        .select(pl.col(column).alias("group_id"), "group", "goals", "aligned", "rate")
+        .sort(["rate", "goals", "group"], descending=[False, True, False])
+    )
+
+
+def orphan_goals(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS
+) -> pl.DataFrame:
+    """Business goals in scope below company level that reach no company objective of the period, with the reason."""
+    scoped = narrow(snapshot, aligned_goals(snapshot, filters.period_id), filters).filter(~pl.col("aligned"))
+    supports = snapshot.goal_link.filter(pl.col("link_type") == "supports").select("goal_id").unique()
+    return (
+        scoped.join(id_names(snapshot.org_unit, "org_unit_id", "team"), on="org_unit_id", how="left")
+        .join(id_names(snapshot.employee, "owner_employee_id", "owner"), on="owner_employee_id", how="left")
+        .join(id_names(snapshot.region, "region_id", "region"), on="region_id", how="left")
+        .join(supports.with_columns(pl.lit(True).alias("supports_only")), left_on="id", right_on="goal_id", how="left")
+        .join(id_names(snapshot.period, "period_id", "period"), on="period_id", how="left")
+        .with_columns(
+            pl.when(pl.col("parent_id").is_null() & pl.col("supports_only").is_not_null())
+            .then(pl.lit("No parent goal; a “supports” link does not count"))
+            .when(pl.col("parent_id").is_null())
+            .then(pl.lit("No parent goal"))
+            .otherwise(pl.lit("Its parents reach no company objective of this period"))
+            .alias("reason")
+        )
+        .select("id", "title", "level", "period", "team", "owner", "region", "reason")
+        .sort(["team", "title"], nulls_last=True)
+    )
+
+
+def objective_support(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS
+) -> pl.DataFrame:
+    """Company objectives of the period with fewer than `thin_support` contributing goals in scope (goals below
+    company level that ladder up to them, directly or through parents): none or thin support, fewest first."""
+    objectives = period_goals(snapshot, filters.period_id).filter(pl.col("level") == "company").select("id", "title")
+    contributing = (
+        narrow(snapshot, aligned_goals(snapshot, filters.period_id), filters)
+        .group_by("objective_id")
+        .agg(pl.len().cast(pl.Int64).alias("contributing_goals"))
+    )
+    return (
+        objectives.join(contributing, left_on="id", right_on="objective_id", how="left")
+        .with_columns(pl.col("contributing_goals").fill_null(0))
+        .filter(pl.col("contributing_goals") < settings.thin_support)
+        .with_columns(
+            pl.when(pl.col("contributing_goals") == 0).then(pl.lit("none")).otherwise(pl.lit("thin")).alias("support")
+        )
+        .sort(["contributing_goals", "title"])
+    )
+
+
+def teams_without_alignment(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS
+) -> pl.DataFrame:
+    """Teams (org units of kind team) with active people in scope whose business goals in scope this period
+    reach no company objective (including teams with no business goal at all)."""
+    people = people_in_scope(snapshot, filters).group_by("org_unit_id").agg(pl.len().cast(pl.Int64).alias("people"))
+    goals = (
+        narrow(snapshot, aligned_goals(snapshot, filters.period_id), filters)
+        .group_by("org_unit_id")
+        .agg(pl.len().cast(pl.Int64).alias("goals"), pl.col("aligned").sum().cast(pl.Int64).alias("aligned"))
+    )
+    return (
+        snapshot.org_unit.filter(pl.col("kind") == "team")
+        .select(pl.col("id").alias("org_unit_id"), pl.col("name").alias("team"), "parent_id")
+        .join(people, on="org_unit_id", how="inner")
+        .join(goals, on="org_unit_id", how="left")
+        .with_columns(pl.col("goals").fill_null(0), pl.col("aligned").fill_null(0))
+        .filter(pl.col("aligned") == 0)
+        .join(id_names(snapshot.org_unit, "parent_id", "department"), on="parent_id", how="left")
+        .select("org_unit_id", "team", "department", "people", "goals")
+        .sort(["goals", "team"], descending=[True, False])
+    )
+
+
+def work_mode_comparison(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS
+) -> pl.DataFrame:
+    """Per work mode (office, hybrid, remote) of active people in scope: alignment rate of the goals they own,
+    check-in coverage, and progress / expected over their measured business goals (1 = on pace)."""
+    people = cadence_in_scope(snapshot, filters, settings).select("id", "work_mode", "covered")
+    stats = owner_goal_stats(snapshot, filters.period_id, filters.as_of, settings)
+    joined = (
+        people.join(stats, left_on="id", right_on="owner_employee_id", how="left")
+        .group_by("work_mode")
+        .agg(
+            pl.len().cast(pl.Int64).alias("people"),
+            pl.col("business_goals").sum().cast(pl.Int64).alias("goals"),
+            pl.col("aligned_goals").sum().cast(pl.Int64).alias("aligned"),
+            pl.col("covered").mean().alias("coverage"),
+            pl.col("progress_sum").sum(),
+            pl.col("expected_sum").sum(),
+        )
+    )
+    modes = pl.DataFrame({"work_mode": list(WORK_MODES), "order": list(range(len(WORK_MODES)))})
+    return (
+        modes.join(joined, on="work_mode", how="inner")
+        .with_columns(
+            pl.when(pl.col("goals") > 0).then(pl.col("aligned") / pl.col("goals")).alias("alignment"),
+            pl.when(pl.col("expected_sum") > 0).then(pl.col("progress_sum") / pl.col("expected_sum")).alias("pace"),
+        )
+        .sort("order")
+        .select("work_mode", "people", "goals", "alignment", "coverage", "pace")
+    )
+
+
+def _with_growth(snapshot: Snapshot, filters: Filters, settings: Settings, people: pl.DataFrame) -> pl.DataFrame:
+    stats = owner_goal_stats(snapshot, filters.period_id, filters.as_of, settings).select(
+        pl.col("owner_employee_id").alias("id"), (pl.col("development_goals") > 0).alias("has_development")
+    )
+    return people.join(stats, on="id", how="left").with_columns(pl.col("has_development").fill_null(False))
+
+
+def career_growth(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, by: str = "team"
+) -> pl.DataFrame:
+    """Per team (the person's org unit) or region: active people in scope and the share with at least one live
+    development goal this period, lowest first."""
+    column, names = group_names(snapshot, by)
+    people = people_in_scope(snapshot, filters).select("id", column)
+    return (
+        _with_growth(snapshot, filters, settings, people)
+        .group_by(column)
+        .agg(
+            pl.len().cast(pl.Int64).alias("people"),
+            pl.col("has_development").sum().cast(pl.Int64).alias("with_development"),
+        )
+        .join(names, on=column, how="left")
+        .with_columns((pl.col("with_development") / pl.col("people")).alias("share"))
+        .select(pl.col(column).alias("group_id"), "group", "people", "with_development", "share")
+        .sort(["share", "people", "group"], descending=[False, True, False])
+    )
