@@ -10,8 +10,8 @@ from queries.alignment import period_alignment
 from queries.checkins import checkin_coverage_at
 from queries.model import Filters, Settings, Snapshot, Viewer
 from queries.periods import comparable_as_of, previous_period_id
-from queries.rollup import assess, period_key_result_progress, period_progress, rollup_goals
-from queries.scope import goals_in_scope, is_unfiltered, narrow_goals, people_in_scope, with_ancestors
+from queries.rollup import assess, period_key_result_progress, period_progress, year_edges
+from queries.scope import goals_in_scope, is_unfiltered, narrow_goals, people_in_scope, with_ancestors, year_goals
 
 DEFAULT_SETTINGS = Settings()
 
@@ -34,16 +34,21 @@ def scoped_progress(snapshot: Snapshot, filters: Filters, settings: Settings) ->
     Unfiltered, this is the organisation's roll-up. For a team or region, the roll-up runs over the scope's
     own goals of the year plus the goals they ladder up to, so an objective shows what that scope carries.
     """
-    in_scope = goals_in_scope(snapshot, filters).select("id")
-    if is_unfiltered(filters):
-        rolled = period_progress(snapshot, filters.period_id, filters.as_of, settings)
-    else:
-        universe = rollup_goals(snapshot, filters.period_id)
-        carried = narrow_goals(snapshot, universe, filters).drop("region_id")
-        goals = with_ancestors(snapshot, carried, universe)
-        kr = period_key_result_progress(snapshot, filters.period_id, filters.as_of)
-        rolled = assess(snapshot, goals, filters.as_of, settings, kr_progress=kr)
-    return rolled.with_columns(pl.col("id").is_in(in_scope["id"].implode()).alias("in_scope"))
+
+    def compute() -> pl.DataFrame:
+        in_scope = goals_in_scope(snapshot, filters).select("id")
+        if is_unfiltered(filters):
+            rolled = period_progress(snapshot, filters.period_id, filters.as_of, settings)
+        else:
+            universe = year_goals(snapshot, filters.period_id)
+            edges = year_edges(snapshot, filters.period_id)
+            carried = narrow_goals(snapshot, universe, filters)
+            goals = with_ancestors(snapshot, carried, universe, edges).drop("region_id")
+            kr = period_key_result_progress(snapshot, filters.period_id, filters.as_of)
+            rolled = assess(snapshot, goals, filters.as_of, settings, kr_progress=kr, edges=edges)
+        return rolled.with_columns(pl.col("id").is_in(in_scope["id"].implode()).alias("in_scope"))
+
+    return snapshot.derived(("scoped_progress", filters, settings), compute)
 
 
 def scoped_objectives(progress: pl.DataFrame, filters: Filters) -> pl.DataFrame:

@@ -25,16 +25,19 @@ STATUSES = ("on track", "at risk", "behind", "not started")
 _GOAL_COLUMNS = ["id", "parent_id", "weight"]
 
 
-def key_result_progress(key_results: pl.DataFrame, updates: pl.DataFrame, as_of: date) -> pl.DataFrame:
+def key_result_progress(
+    key_results: pl.DataFrame, updates: pl.DataFrame, as_of: date, *, history_sorted: bool = False
+) -> pl.DataFrame:
     """Per key result: value as of the date (last update on or before it; the current value when the KR has
     no history; the start value when its history begins later) and progress = clamp((value-start)/(target-start), 0, 1).
+
+    `history_sorted` promises `updates` is sorted by (key_result_id, at), which makes the replay a cheap scan.
     """
-    relevant = updates.join(key_results.select(pl.col("id").alias("key_result_id")), on="key_result_id", how="semi")
-    has_history = relevant.select("key_result_id").unique().with_columns(pl.lit(True).alias("has_history"))
+    if not history_sorted:
+        updates = updates.sort(["key_result_id", "at"])
+    has_history = updates.select("key_result_id").unique().with_columns(pl.lit(True).alias("has_history"))
     last_value = (
-        relevant.filter(pl.col("at") <= as_of)
-        .group_by("key_result_id")
-        .agg(pl.col("value").sort_by("at").last().alias("value_as_of"))
+        updates.filter(pl.col("at") <= as_of).group_by("key_result_id").agg(pl.col("value").last().alias("value_as_of"))
     )
     return (
         key_results.join(last_value, left_on="id", right_on="key_result_id", how="left")
@@ -54,6 +57,14 @@ def key_result_progress(key_results: pl.DataFrame, updates: pl.DataFrame, as_of:
             .alias("progress")
         )
         .select(pl.col("id").alias("key_result_id"), "goal_id", "weight", "value", "progress")
+    )
+
+
+def update_history(snapshot: Snapshot) -> pl.DataFrame:
+    """The progress-update history sorted by (key_result_id, at), once per snapshot, so every replay is a scan."""
+    return snapshot.derived(
+        "update_history",
+        lambda: snapshot.progress_update.select("key_result_id", "at", "value").sort(["key_result_id", "at"]),
     )
 
 
@@ -97,13 +108,17 @@ def roll_up(goals: pl.DataFrame, edges: pl.DataFrame, kr_progress: pl.DataFrame)
         .join(edges.group_by("parent").agg(pl.len().alias("n_children")), left_on="id", right_on="parent", how="left")
         .with_columns(pl.col("n_children").fill_null(0), pl.col("own_progress").is_not_null().alias("has_key_results"))
     )
-    resolved = pl.DataFrame(schema={"id": pl.Int64, "progress": pl.Float64})
+    # Goals with key results, and goals with nothing below them, are settled in one vectorised pass; only
+    # the goals that roll up from children (objectives, most department goals) need the layered passes.
+    first = nodes.filter(pl.col("has_key_results") | (pl.col("n_children") == 0))
+    resolved = first.select("id", pl.col("own_progress").alias("progress"))
     cycle_ids: list[pl.DataFrame] = [pl.DataFrame(schema={"id": pl.Int64})]
-    pending = nodes
+    pending = nodes.join(first.select("id"), on="id", how="anti")
+    live_edges = edges
     while pending.height:
+        live_edges = live_edges.join(pending.select("id"), left_on="parent", right_on="id", how="semi")
         children_done = (
-            edges.join(resolved, left_on="child", right_on="id", how="inner")
-            .join(pending.select("id"), left_on="parent", right_on="id", how="semi")
+            live_edges.join(resolved, left_on="child", right_on="id", how="inner")
             .group_by("parent")
             .agg(
                 pl.len().alias("n_done"),
@@ -182,17 +197,27 @@ def assess(
     settings: Settings,
     *,
     kr_progress: pl.DataFrame | None = None,
+    edges: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Roll up `goals` (a subset of the snapshot's) as of a date: progress, expected, pace ratio and status."""
+    """Roll up `goals` (a subset of the snapshot's) as of a date: progress, expected, pace ratio and status.
+
+    `kr_progress` and `edges` may be given precomputed for a larger set of goals; they are narrowed here."""
     if kr_progress is None:
         kr_progress = key_result_progress(
             snapshot.key_result.join(goals.select("id"), left_on="goal_id", right_on="id", how="semi"),
-            snapshot.progress_update,
+            update_history(snapshot),
             as_of,
+            history_sorted=True,
         )
     else:
         kr_progress = kr_progress.join(goals.select("id"), left_on="goal_id", right_on="id", how="semi")
-    edges = ladder_edges(goals, snapshot.goal_link)
+    if edges is None:
+        edges = ladder_edges(goals, snapshot.goal_link)
+    else:
+        ids = goals.select("id")
+        edges = edges.join(ids, left_on="child", right_on="id", how="semi").join(
+            ids, left_on="parent", right_on="id", how="semi"
+        )
     rolled = roll_up(goals, edges, kr_progress)
     periods = snapshot.period.select(pl.col("id").alias("period_id"), "start_date", "end_date")
     return (
@@ -207,6 +232,14 @@ def assess(
     )
 
 
+def year_edges(snapshot: Snapshot, period_id: int) -> pl.DataFrame:
+    """The ladder edges among the live goals of the period's year; memoised per snapshot."""
+    year_id = year_family_ids(snapshot, period_id)[0]
+    return snapshot.derived(
+        ("year_edges", year_id), lambda: ladder_edges(rollup_goals(snapshot, year_id), snapshot.goal_link)
+    )
+
+
 def period_progress(snapshot: Snapshot, period_id: int, as_of: date, settings: Settings) -> pl.DataFrame:
     """Every live goal of the period's year rolled up over the whole (scoped) organisation; memoised per snapshot.
 
@@ -216,7 +249,7 @@ def period_progress(snapshot: Snapshot, period_id: int, as_of: date, settings: S
     def compute() -> pl.DataFrame:
         goals = rollup_goals(snapshot, year_id)
         kr = period_key_result_progress(snapshot, year_id, as_of)
-        return assess(snapshot, goals, as_of, settings, kr_progress=kr)
+        return assess(snapshot, goals, as_of, settings, kr_progress=kr, edges=year_edges(snapshot, year_id))
 
     return snapshot.derived(("period_progress", year_id, as_of, settings), compute)
 
@@ -229,7 +262,7 @@ def period_key_result_progress(snapshot: Snapshot, period_id: int, as_of: date) 
     def compute() -> pl.DataFrame:
         goals = rollup_goals(snapshot, year_id)
         key_results = snapshot.key_result.join(goals.select("id"), left_on="goal_id", right_on="id", how="semi")
-        return key_result_progress(key_results, snapshot.progress_update, as_of)
+        return key_result_progress(key_results, update_history(snapshot), as_of, history_sorted=True)
 
     return snapshot.derived(("kr_progress", year_id, as_of), compute)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import polars as pl
 
 from queries.model import Filters, Snapshot
-from queries.rollup import ladder_edges, period_goals
+from queries.periods import year_family_ids
+from queries.rollup import ladder_edges, period_goals, rollup_goals
 
 
 def org_closure(snapshot: Snapshot) -> pl.DataFrame:
@@ -76,7 +77,8 @@ def narrow_goals(snapshot: Snapshot, goals: pl.DataFrame, filters: Filters) -> p
     units = subtree_unit_ids(snapshot, filters.org_unit_id)
     if units is not None:
         goals = goals.filter(pl.col("org_unit_id").is_in(units.implode()))
-    goals = goal_region(snapshot, goals)
+    if "region_id" not in goals.columns:
+        goals = goal_region(snapshot, goals)
     if filters.region_ids:
         goals = goals.filter(pl.col("region_id").is_in(list(filters.region_ids)))
     return goals
@@ -91,9 +93,19 @@ def is_unfiltered(filters: Filters) -> bool:
     return filters.org_unit_id is None and not filters.region_ids
 
 
-def with_ancestors(snapshot: Snapshot, goals: pl.DataFrame, universe: pl.DataFrame) -> pl.DataFrame:
+def year_goals(snapshot: Snapshot, period_id: int) -> pl.DataFrame:
+    """The live goals of the period's year with their `region_id`: the roll-up universe; memoised per snapshot."""
+    year_id = year_family_ids(snapshot, period_id)[0]
+    return snapshot.derived(("year_goals", year_id), lambda: goal_region(snapshot, rollup_goals(snapshot, year_id)))
+
+
+def with_ancestors(
+    snapshot: Snapshot, goals: pl.DataFrame, universe: pl.DataFrame, edges: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """`goals` plus every goal of `universe` they ladder up to, so a roll-up shows what this scope carries."""
-    edges = ladder_edges(universe, snapshot.goal_link).select("child", "parent")
+    if edges is None:
+        edges = ladder_edges(universe, snapshot.goal_link)
+    edges = edges.select("child", "parent")
     seen = goals.select("id")
     frontier = seen
     while frontier.height:
