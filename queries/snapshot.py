@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import datetime
 
@@ -50,13 +51,32 @@ def _connectorx_uri(engine: Engine) -> str | None:
     return None
 
 
+_PARTITION_ROWS = 1_000_000  # tables larger than this are read in parallel id ranges
+
+
+def _partitioned(uri: str, name: str, columns: str) -> list[str]:
+    """One query, or one per id range for a large table, so the columnar reader can use every core."""
+    bounds = pl.read_database_uri(
+        f"SELECT MIN(id) AS lo, MAX(id) AS hi, COUNT(*) AS n FROM {name}", uri, engine="connectorx"
+    )
+    lo, hi, n = bounds.row(0)
+    if not n or n < _PARTITION_ROWS or lo is None:
+        return [f"SELECT {columns} FROM {name}"]
+    parts = min(os.cpu_count() or 2, 4)
+    step = (hi - lo) // parts + 1
+    return [
+        f"SELECT {columns} FROM {name} WHERE id >= {lo + i * step} AND id < {lo + (i + 1) * step}" for i in range(parts)
+    ]
+
+
 def _read_table(engine: Engine, name: str, uri: str | None) -> pl.DataFrame:
     schema = table_schema(name)
     columns = ", ".join(schema)
     frame = None
     if uri is not None:
         try:
-            frame = pl.read_database_uri(f"SELECT {columns} FROM {name}", uri, engine="connectorx")
+            queries = _partitioned(uri, name, columns) if "id" in schema else [f"SELECT {columns} FROM {name}"]
+            frame = pl.read_database_uri(queries if len(queries) > 1 else queries[0], uri, engine="connectorx")
         except Exception:  # noqa: BLE001 - fall back to the portable reader below
             frame = None
     if frame is None:
