@@ -10,6 +10,7 @@ from components.charts import ACCENT, INK, MUTED
 ABOVE, BELOW = ACCENT, "#e07a2e"
 FLAG_COLORS = {"outlier": "#c8423b", "watch": "#e0a100", "within": "#9aa5b1"}
 GRID_BLUES = "blues"
+VERDICTS = {"at or above four-fifths": ACCENT, "below four-fifths": "#c8423b", "hidden groups combined": "#9aa5b1"}
 
 
 def _visible(frame: pl.DataFrame) -> pl.DataFrame:
@@ -34,7 +35,7 @@ def guideline_bars(distribution: pl.DataFrame) -> alt.LayerChart:
     labels = base.mark_text(dy=-8, color=INK, fontSize=12).encode(
         y="share:Q", text=alt.Text("share:Q", format=".0%")
     )
-    return (bars + ticks + labels).properties(height=280)
+    return (bars + ticks + labels).properties(height=320)
 
 
 def gap_bars(distribution: pl.DataFrame, *, group_title: str) -> alt.FacetChart:
@@ -45,36 +46,37 @@ def gap_bars(distribution: pl.DataFrame, *, group_title: str) -> alt.FacetChart:
     )
     order = data.unique("label", maintain_order=True)["label"].to_list()
     limit = max(0.05, float(data["gap"].abs().max() or 0.0))
-    chart = alt.Chart(data).mark_bar(cornerRadius=2).encode(
+    bars = alt.Chart().mark_bar(cornerRadius=2).encode(
         x=alt.X("gap:Q", title=None, axis=alt.Axis(format="+.0%", tickCount=3),
                 scale=alt.Scale(domain=[-limit, limit])),
-        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=240)),
         color=alt.Color("side:N", title=None,
                         scale=alt.Scale(domain=["above guideline", "below guideline"], range=[ABOVE, BELOW])),
         tooltip=[
             alt.Tooltip("group:N", title=group_title),
             alt.Tooltip("n:Q", title="People rated", format=","),
             alt.Tooltip("rating:O", title="Rating"),
+            alt.Tooltip("count:Q", title="People at this rating", format=","),
             alt.Tooltip("share:Q", title="Share", format=".1%"),
             alt.Tooltip("guideline:Q", title="Guideline", format=".0%"),
             alt.Tooltip("gap:Q", title="Share - guideline", format="+.1%"),
         ],
-    ).properties(width=130, height=max(len(order), 1) * 24)
-    rule = alt.Chart(data).mark_rule(color=MUTED).encode(x=alt.datum(0))
-    return alt.layer(chart, rule).facet(
+    )
+    zero = alt.Chart().mark_rule(color=MUTED).encode(x=alt.datum(0))
+    return alt.layer(bars, zero, data=data).properties(width=135, height=max(len(order), 1) * 24).facet(
         column=alt.Column("rating:O", title="Final rating: share minus guideline",
                           header=alt.Header(labelFontSize=13, labelExpr="'Rating ' + datum.value")),
-        data=data,
+        spacing=12,
     )
 
 
 def rating_grid(
     cells: pl.DataFrame, *, row: str, col: str, row_title: str, col_title: str, row_order: list, col_order: list,
-    diagonal: bool = False,
+    diagonal: bool = False, cell_height: int = 56,
 ) -> alt.LayerChart:
     """A heatmap of people per cell with the count written in it; hidden cells are left blank."""
     data = _visible(cells).with_columns(
-        pl.when(pl.col("n") == 0).then(pl.lit("0")).otherwise(pl.format("{}", "n")).alias("label")
+        pl.format("{} · {}%", "n", (pl.col("share") * 100).round(0).cast(pl.Int64)).alias("label")
     )
     if diagonal:
         data = data.with_columns((pl.col(row) == pl.col(col)).alias("unchanged"))
@@ -105,7 +107,8 @@ def rating_grid(
             tooltip=tooltip,
         )
     )
-    return alt.layer(*layers).properties(height=max(len(row_order), 1) * 56)
+    # Streamlit fits the whole chart, axes included, into the height: leave room for them.
+    return alt.layer(*layers).properties(height=max(len(row_order), 1) * cell_height + 60)
 
 
 def shift_bars(shift: pl.DataFrame, *, group_title: str) -> alt.Chart:
@@ -130,14 +133,16 @@ def shift_bars(shift: pl.DataFrame, *, group_title: str) -> alt.Chart:
             alt.Tooltip("mean_pre:Q", title="Mean before calibration", format=".2f"),
             alt.Tooltip("mean_final:Q", title="Mean final", format=".2f"),
         ],
-    ).properties(height=max(data.height, 1) * 26)
+    ).properties(height=max(data.height, 1) * 28 + 80)
 
 
 def funnel_plot(points: pl.DataFrame, limits: pl.DataFrame, *, rating_title: str) -> alt.LayerChart:
     """Each rater's mean rating against how many people they rated, inside the organisation's control limits:
     a small team's mean wanders further by chance, so the funnel widens to the left."""
     band = alt.Chart(limits).mark_area(color="#e4e7eb", opacity=0.7).encode(
-        x=alt.X("n:Q", title="People rated by the manager (in scope)"), y="low95:Q", y2="high95:Q"
+        x=alt.X("n:Q", title="People rated by the manager (in scope)",
+                axis=alt.Axis(tickMinStep=1, format="d")),
+        y="low95:Q", y2="high95:Q",
     )
     lines = [
         alt.Chart(limits).mark_line(color=MUTED, strokeDash=dash, strokeWidth=1).encode(x="n:Q", y=f"{field}:Q")
@@ -158,7 +163,7 @@ def funnel_plot(points: pl.DataFrame, limits: pl.DataFrame, *, rating_title: str
             alt.Tooltip("flag:N", title="Flag"),
         ],
     )
-    return alt.layer(band, *lines, centre, dots).properties(height=380)
+    return alt.layer(band, *lines, centre, dots).properties(height=420)
 
 
 def rate_bars(groups: pl.DataFrame, *, outcome: str, floor: float) -> alt.LayerChart:
@@ -175,8 +180,8 @@ def rate_bars(groups: pl.DataFrame, *, outcome: str, floor: float) -> alt.LayerC
         x=alt.X("rate:Q", title=outcome, axis=alt.Axis(format="%")),
         y=alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),
         color=alt.Color("verdict:N", title=None, scale=alt.Scale(
-            domain=["at or above four-fifths", "below four-fifths", "hidden groups combined"],
-            range=[ACCENT, "#c8423b", "#9aa5b1"])),
+            domain=[v for v in VERDICTS if v in data["verdict"].to_list()],
+            range=[VERDICTS[v] for v in VERDICTS if v in data["verdict"].to_list()])),
         tooltip=[
             alt.Tooltip("group:N", title="Group"),
             alt.Tooltip("n:Q", title="People rated", format=","),
@@ -188,4 +193,4 @@ def rate_bars(groups: pl.DataFrame, *, outcome: str, floor: float) -> alt.LayerC
     line = alt.Chart(threshold).mark_rule(color=INK, strokeDash=[5, 3], strokeWidth=2).encode(
         x="line:Q", tooltip=[alt.Tooltip("line:Q", title=f"{floor:.0%} of the highest rate", format=".1%")]
     )
-    return (bars + line).properties(height=max(data.height, 1) * 34)
+    return (bars + line).properties(height=max(data.height, 1) * 34 + 80)

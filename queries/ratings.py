@@ -27,6 +27,7 @@ BANDS = ("low", "moderate", "high")
 NOT_RECORDED = "not recorded"
 OTHER = "~other"  # the key of the row that pools a partition's hidden groups
 SCOPE = "~scope"
+SIGNIFICANT = 0.05  # the conventional p-value below which a gap is called unlikely to be chance
 CHART_GROUPS = 20  # groups drawn in a chart (the largest); tables list up to TABLE_ROWS
 TABLE_ROWS = 200
 
@@ -440,11 +441,13 @@ def bias_by_group(
 ) -> pl.DataFrame:
     """Per group of the attribute: n, rate = share with a final rating >= top_from, impact ratio = rate / the
     highest group's rate (four-fifths flag below `impact_ratio_floor`), and a test against the highest group:
-    Fisher's exact when an expected count is below 5, else the two-proportion z-test."""
+    Fisher's exact when an expected count is below 5, else the two-proportion z-test; `p_adjusted` is Holm's
+    adjustment over the attribute's comparisons (the highest group is picked after looking, so raw p-values
+    overstate the evidence)."""
     groups = _bias_groups(snapshot, filters, viewer, settings, cycle_id, attribute, top_from)
     schema = {"group": pl.String, "n": pl.Int64, "hits": pl.Int64, "rate": pl.Float64, "impact_ratio": pl.Float64,
               "below_four_fifths": pl.Boolean, "reference": pl.Boolean, "test": pl.String, "p_value": pl.Float64,
-              "pooled": pl.Boolean}
+              "pooled": pl.Boolean, "p_adjusted": pl.Float64}
     real = groups.filter(pl.col("group_id") != OTHER)
     if real.is_empty():
         return pl.DataFrame(schema=schema)
@@ -466,6 +469,9 @@ def bias_by_group(
             "p_value": None if test is None else test.p_value,
             "pooled": pooled,
         })
+    adjusted = stats.holm_adjust([row["p_value"] for row in rows])
+    for row, p_adjusted in zip(rows, adjusted, strict=True):
+        row["p_adjusted"] = p_adjusted
     return pl.DataFrame(rows, schema=schema)
 
 
@@ -486,6 +492,40 @@ def bias_independence(
         "groups": len(table), "n": result.n, "chi2": result.chi2, "dof": result.dof, "p_value": result.p_value,
         "cramers_v": result.cramers_v, "min_expected": result.min_expected,
     }], schema=schema)
+
+
+def bias_screen(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *,
+    cycle_id: int, top_from: int,
+) -> pl.DataFrame:
+    """Every attribute the viewer may test, at a glance: the group with the lowest impact ratio, its (Holm-
+    adjusted) p-value against the highest group, the chi-square p-value and Cramér's V across groups; flagged
+    when a group below four-fifths has an adjusted p-value below 0.05."""
+    rows = []
+    for attribute in ATTRIBUTES:
+        if attribute in SENSITIVE_ATTRIBUTES and not viewer.sees_sensitive:
+            continue
+        options = {"cycle_id": cycle_id, "attribute": attribute, "top_from": top_from}
+        groups = bias_by_group(snapshot, filters, viewer, settings, **options).filter(
+            ~pl.col("pooled") & ~pl.col("reference")
+        )
+        overall = bias_independence(snapshot, filters, viewer, settings, **options)
+        lowest = groups.sort("impact_ratio", nulls_last=True).head(1).to_dicts()
+        worst = groups.filter(pl.col("below_four_fifths")).sort("p_adjusted", nulls_last=True).head(1).to_dicts()
+        low = lowest[0] if lowest else {}
+        rows.append({
+            "attribute": attribute, "label": ATTRIBUTES[attribute], "groups": groups.height + (1 if low else 0),
+            "lowest_group": low.get("group"), "lowest_ratio": low.get("impact_ratio"),
+            "lowest_p_value": low.get("p_adjusted"),
+            "flagged": bool(worst) and worst[0]["p_adjusted"] is not None
+            and worst[0]["p_adjusted"] < SIGNIFICANT,
+            "chi2_p_value": overall["p_value"][0] if overall.height else None,
+            "cramers_v": overall["cramers_v"][0] if overall.height else None,
+        })
+    schema = {"attribute": pl.String, "label": pl.String, "groups": pl.Int64, "lowest_group": pl.String,
+              "lowest_ratio": pl.Float64, "lowest_p_value": pl.Float64, "chi2_p_value": pl.Float64,
+              "cramers_v": pl.Float64, "flagged": pl.Boolean}
+    return pl.DataFrame(rows, schema=schema)
 
 
 # --- 9-box ------------------------------------------------------------------------------------------------------

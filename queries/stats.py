@@ -98,6 +98,19 @@ def compare_with_reference(hits: int, n: int, ref_hits: int, ref_n: int) -> TwoG
     return two_proportion_z(hits, n, ref_hits, ref_n)
 
 
+def holm_adjust(p_values: Sequence[float | None]) -> list[float | None]:
+    """Holm's step-down adjustment for m comparisons: sorted ascending, p(i) becomes
+    max over j <= i of min(1, (m - j + 1) p(j)); None stays None and does not count."""
+    present = sorted((p, k) for k, p in enumerate(p_values) if p is not None)
+    m = len(present)
+    adjusted: list[float | None] = [None] * len(p_values)
+    running = 0.0
+    for rank, (p, k) in enumerate(present):
+        running = max(running, min(1.0, (m - rank) * p))
+        adjusted[k] = running
+    return adjusted
+
+
 def impact_ratio(rate: float | None, reference_rate: float | None) -> float | None:
     """Impact ratio = a group's rate / the highest group's rate; below 0.8 fails the four-fifths rule."""
     if rate is None or reference_rate is None or reference_rate == 0:

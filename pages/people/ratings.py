@@ -70,12 +70,19 @@ cells[1].metric("Mean final rating", f"{headline['mean_final']:.2f}", border=Tru
                 help=f"Mean of the final (post-calibration) ratings on the {cycle['scale_min']}-{cycle['scale_max']} "
                 "scale.")
 cells[2].metric(f"Share {top_label}", pct(headline["top_share"]), border=True,
-                delta=f"{(headline['top_share'] - top_guideline) * 100:+.1f} pp against the guideline",
+                delta=f"{(headline['top_share'] - top_guideline) * 100:+.1f} pp vs guideline",
                 delta_color="off",
                 help=f"The guideline expects {pct(top_guideline)} {top_label}.")
 cells[3].metric("Changed in calibration", pct(headline["moved_share"]), border=True,
                 delta=f"{pct(headline['up_share'])} up, {pct(headline['down_share'])} down", delta_color="off",
                 help="Share of people whose final rating differs from their manager's rating before calibration.")
+
+
+def p_text(p: float | None) -> str:
+    """'= 0.042', '< 0.001' or '—'."""
+    if p is None:
+        return "—"
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
 
 
 def hidden_note(by_key: str, noun: str) -> None:
@@ -89,26 +96,37 @@ def hidden_note(by_key: str, noun: str) -> None:
 tabs = st.tabs(["Distribution", "Calibration", "Rater leniency", "Bias tests", "9-box"])
 
 with tabs[0]:
-    left, right = st.columns([2, 3], gap="large")
+    left, right = st.columns([3, 2], gap="large")
     with left:
         st.subheader("Everyone in scope")
         show(charts.guideline_bars(guide))
-        distance = guide["distance"][0]
-        st.caption(f"Distance from the guideline: {pct(distance, 1)} — the least share of people whose rating "
-                   "would have to change for this scope to match the guideline exactly.")
     with right:
-        st.subheader(f"By {group_title.lower()}")
-        table = ask(q.distribution_table, filters, viewer, cycle_id=cycle_id, by=by)
-        distribution = ask(q.rating_distribution, filters, viewer, cycle_id=cycle_id, by=by)
-        largest = table.head(q.CHART_GROUPS)["group"]
-        show(charts.gap_bars(distribution.filter(pl.col("group").is_in(largest.implode())), group_title=group_title))
-        more = f" The chart shows the {q.CHART_GROUPS} largest; the table has them all." if table.height > \
-            q.CHART_GROUPS else ""
-        st.caption("Bars to the right: more people at that rating than the guideline; to the left: fewer." + more)
-        hidden_note(by, f"{group_title.lower()} groups")
+        st.subheader("Against the guideline")
+        st.dataframe(
+            guide.select("rating", "count", "share", "guideline", (pl.col("gap") * 100).alias("gap")), hide_index=True,
+            column_config={
+                "rating": st.column_config.NumberColumn("Rating", format="%d"),
+                "count": st.column_config.NumberColumn("People", format="%d"),
+                "share": st.column_config.NumberColumn("Share", format="percent"),
+                "guideline": st.column_config.NumberColumn("Guideline", format="percent"),
+                "gap": st.column_config.NumberColumn("Gap (pp)", format="%+.1f",
+                                                     help="Share minus guideline, in percentage points."),
+            },
+        )
+        st.caption(f"Distance from the guideline: **{pct(guide['distance'][0], 1)}** — the least share of people "
+                   "whose rating would have to change for this scope to match the guideline exactly.")
+    st.subheader(f"By {group_title.lower()}")
+    table = ask(q.distribution_table, filters, viewer, cycle_id=cycle_id, by=by)
+    distribution = ask(q.rating_distribution, filters, viewer, cycle_id=cycle_id, by=by)
+    largest = table.head(q.CHART_GROUPS)["group"]
+    show(charts.gap_bars(distribution.filter(pl.col("group").is_in(largest.implode())), group_title=group_title))
+    more = f" The chart shows the {q.CHART_GROUPS} largest groups; the table lists them all." if table.height > \
+        q.CHART_GROUPS else ""
+    st.caption("Bars to the right: more people at that rating than the guideline; to the left: fewer." + more)
+    hidden_note(by, f"{group_title.lower()} groups")
     ratings = [c for c in table.columns if c not in ("group", "n", "distance")]
     st.dataframe(
-        table.head(q.TABLE_ROWS), hide_index=True, height=min(36 * (min(table.height, q.TABLE_ROWS) + 1) + 2, 420),
+        table.head(q.TABLE_ROWS), hide_index=True, height=min(35 * (min(table.height, q.TABLE_ROWS) + 1) + 3, 420),
         column_config={
             "group": st.column_config.TextColumn(group_title, width="medium"),
             "n": st.column_config.NumberColumn("People rated", format="%d"),
@@ -161,7 +179,9 @@ with tabs[2]:
             "Shaded: where 95% of managers' means fall by chance alone for a team of that size; dashed: 3 "
             "standard errors. z = (manager's mean - organisation mean) / (SD / √people rated). A point outside the "
             "dashed lines (|z| > 3) is flagged an outlier; between the lines, one to watch. A small team's mean "
-            "swings more, so its limits are wider: a 4.2 from 5 people can be chance where it would not be from 20."
+            "swings more, so its limits are wider: a 4.2 from 5 people can be chance where it would not be from 20. "
+            f"Of {raters.height} managers shown, about {raters.height * 0.05:.0f} would land outside the shaded band "
+            "by chance alone; an outlier beyond the dashed lines is rarer (about 3 in 1,000)."
         )
         hidden_note("manager", "managers")
         flagged = raters.filter(pl.col("flag") != "within")
@@ -188,8 +208,34 @@ with tabs[3]:
                 "Ladder only lets HR see, and only as figures for groups. Ask HR for this analysis.",
                 icon=":material/lock:")
     else:
-        attribute = st.selectbox("Compare people by", list(q.ATTRIBUTES), key="ratings_attribute",
-                                 format_func=q.ATTRIBUTES.__getitem__)
+        screen = ask(q.bias_screen, filters, viewer, cycle_id=cycle_id, top_from=top_from)
+        st.subheader("Every attribute at a glance")
+        st.dataframe(
+            screen.drop("attribute"), hide_index=True,
+            column_config={
+                "label": st.column_config.TextColumn("Attribute"),
+                "groups": st.column_config.NumberColumn("Groups shown", format="%d"),
+                "lowest_group": st.column_config.TextColumn("Lowest group"),
+                "lowest_ratio": st.column_config.NumberColumn(
+                    "Its impact ratio", format="%.2f", help="Its rate / the highest group's rate."),
+                "lowest_p_value": st.column_config.NumberColumn(
+                    "Its adjusted p-value", format="%.4f",
+                    help="Against the highest group, adjusted (Holm) for the number of groups compared."),
+                "chi2_p_value": st.column_config.NumberColumn(
+                    "Chi-square p-value", format="%.4f", help="Across all groups of the attribute."),
+                "cramers_v": st.column_config.NumberColumn("Cramér's V", format="%.2f"),
+                "flagged": st.column_config.CheckboxColumn(
+                    "Gap to look at",
+                    help=f"A group with an impact ratio below {FLOOR:.2f} and an adjusted p-value below "
+                    f"{q.SIGNIFICANT}."),
+            },
+        )
+        flagged = screen.filter(pl.col("flagged")).sort("chi2_p_value", nulls_last=True)["attribute"]
+        if st.session_state.get("ratings_attribute") not in q.ATTRIBUTES:
+            st.session_state["ratings_attribute"] = flagged[0] if flagged.len() else next(iter(q.ATTRIBUTES))
+        attribute = st.selectbox("Look closer at", list(q.ATTRIBUTES), key="ratings_attribute",
+                                 format_func=q.ATTRIBUTES.__getitem__,
+                                 help="Opens on the attribute with the clearest gap, if any.")
         groups = ask(q.bias_by_group, filters, viewer, cycle_id=cycle_id, attribute=attribute, top_from=top_from)
         overall = ask(q.bias_independence, filters, viewer, cycle_id=cycle_id, attribute=attribute,
                       top_from=top_from)
@@ -203,12 +249,14 @@ with tabs[3]:
             for row in real.filter(pl.col("below_four_fifths").fill_null(False)).iter_rows(named=True):
                 said = (f"**{row['group']}**: {pct(row['rate'])} {top_label} against {pct(best['rate'])} for "
                         f"{best['group']} — impact ratio {row['impact_ratio']:.2f}, below four-fifths.")
-                if row["p_value"] is not None and row["p_value"] < 0.05:
-                    st.warning(f"{said} A gap this large would be unlikely (p = {row['p_value']:.3g}) if ratings did "
-                               f"not depend on {name}.", icon=":material/balance:")
+                if row["p_adjusted"] is not None and row["p_adjusted"] < q.SIGNIFICANT:
+                    st.warning(f"{said} A gap this large would be unlikely (p {p_text(row['p_adjusted'])}, adjusted "
+                               f"for {real.height - 1} comparisons) if ratings did not depend on {name}.",
+                               icon=":material/balance:")
                 else:
-                    st.info(f"{said} At these group sizes the gap could still be chance (p = "
-                            f"{row['p_value']:.2g}).", icon=":material/balance:")
+                    st.info(f"{said} At these group sizes the gap could still be chance (p "
+                            f"{p_text(row['p_adjusted'])}, adjusted for {real.height - 1} comparisons).",
+                            icon=":material/balance:")
             left, right = st.columns([3, 2], gap="large")
             with left:
                 show(charts.rate_bars(groups, outcome=f"Share {top_label}", floor=FLOOR))
@@ -220,7 +268,7 @@ with tabs[3]:
                 else:
                     result = overall.row(0, named=True)
                     a, b = st.columns(2)
-                    a.metric("Chi-square p-value", f"{result['p_value']:.3g}", border=True,
+                    a.metric("Chi-square p-value", p_text(result["p_value"]).removeprefix("= "), border=True,
                              help="Chance of differences between groups at least this large if the outcome did not "
                              f"depend on {name} (chi-square test of independence, {result['dof']} degrees of "
                              "freedom).")
@@ -247,6 +295,10 @@ with tabs[3]:
                         "Test", help="Fisher's exact test when an expected count is below 5, else a two-proportion "
                         "z-test, each against the highest group."),
                     "p_value": st.column_config.NumberColumn("p-value", format="%.4f"),
+                    "p_adjusted": st.column_config.NumberColumn(
+                        "Adjusted p-value", format="%.4f",
+                        help="Holm's adjustment for comparing several groups with the highest one, which is "
+                        "picked after looking: read this one."),
                 },
             )
             with st.expander("What these numbers mean, and what they do not", icon=":material/help:"):
@@ -256,8 +308,9 @@ with tabs[3]:
 - **Impact ratio**: a group's rate divided by the highest group's rate. Below {FLOOR:.2f} fails the
   *four-fifths rule*, a rule of thumb from US employment guidelines for when a difference deserves a closer look.
 - **p-value**: how often a gap at least this large would appear by chance if ratings did not depend on the
-  group at all. Below 0.05 is conventionally called significant. It says nothing about how *big* the gap is,
-  and with several groups one of them can cross 0.05 by chance alone.
+  group at all. Below 0.05 is conventionally called significant. It says nothing about how *big* the gap is.
+  Each group is compared with the highest group, which was picked because it is highest, and with several groups
+  one of them can cross 0.05 by chance alone: the **adjusted p-value** (Holm) allows for both; read that one.
 - **Cramér's V**: how strongly the outcome goes with the group across all groups at once, from 0 to 1.
 
 What they do **not** say: that anyone was treated unfairly, or why. Groups can differ in level, job, tenure or
@@ -270,13 +323,18 @@ with tabs[4]:
     st.subheader("Performance and potential")
     grid = ask(q.nine_box, filters, viewer, cycle_id=cycle_id)
     rows = [band for band in (*reversed(q.BANDS), q.NOT_RECORDED) if band in grid["potential"].to_list()]
-    show(charts.rating_grid(grid, row="potential", col="performance", row_title="Potential",
-                            col_title="Performance (final rating)", row_order=rows, col_order=list(q.BANDS)))
-    st.caption(
-        f"People per cell. Performance: final rating in thirds of the {cycle['scale_min']}-{cycle['scale_max']} "
-        "scale (low 1-2, moderate 3, high 4-5 on a 5-point scale); potential: the potential rating in thirds of "
-        f"its scale. Blank cells are hidden to protect groups below {MIN} people."
-    )
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        show(charts.rating_grid(grid, row="potential", col="performance", row_title="Potential",
+                                col_title="Performance (final rating)", row_order=rows, col_order=list(q.BANDS),
+                                cell_height=90))
+    with right:
+        st.caption(
+            "People per cell, with their share of everyone rated. Performance: the final rating in thirds of the "
+            f"{cycle['scale_min']}-{cycle['scale_max']} scale (low 1-2, moderate 3, high 4-5 on a 5-point scale). "
+            "Potential: the potential rating in thirds of its scale. Top right: strong now and ready to grow; "
+            f"bottom left: struggling on both counts. Blank cells are hidden to protect groups below {MIN} people."
+        )
 
 with st.expander("How small groups are protected", icon=":material/shield_person:"):
     st.markdown(
