@@ -14,6 +14,11 @@ pages = {
     ],
     "People & alignment": [
         st.Page("pages/people/ratings.py", title="Ratings", icon=":material/leaderboard:"),
+        st.Page("pages/people/checkins.py", title="Check-ins", icon=":material/event_repeat:"),
+        st.Page("pages/people/alignment.py", title="Alignment", icon=":material/link:"),
+    ],
+    "My team": [
+        st.Page("pages/team/my_team.py", title="My team", icon=":material/groups:"),
     ],
 }
 

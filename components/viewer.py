@@ -38,3 +38,26 @@ def demo_viewer(snapshot: Snapshot) -> Viewer:
     employee_id = box.selectbox("Manager", list(names), key=_MANAGER, format_func=names.__getitem__)
     email = snapshot.employee.filter(pl.col("id") == employee_id)["email"][0]
     return Viewer(email=email, role="manager", employee_id=employee_id, demo=True)
+
+
+def _view_as_manager() -> None:
+    st.session_state[_ROLE] = "manager"
+
+
+def require_manager(viewer: Viewer) -> None:
+    """Stop a manager's screen with a clear hint when the viewer is not a manager with a person behind them."""
+    if viewer.role == "manager" and viewer.employee_id is not None:
+        return
+    if viewer.demo:
+        st.info(
+            "This screen shows a manager's own team. In the sidebar, open **Viewing as**, choose the role "
+            "**Manager** and pick a person, or press the button below.",
+            icon=":material/badge:",
+        )
+        st.button("View as a manager", icon=":material/groups:", on_click=_view_as_manager, key="view_as_manager")
+    else:
+        st.info(
+            "This screen shows a manager's own team, and your sign-in is not linked to a manager in Ladder.",
+            icon=":material/badge:",
+        )
+    st.stop()

@@ -25,8 +25,8 @@ DEFAULT_SETTINGS = Settings()
 
 KPI_LABELS = {
     "coverage": "Check-in coverage",
-    "median_days_since": "Median days since last check-in",
-    "checkins_per_person": "Check-ins per person per 30 days",
+    "median_days_since": "Median days since check-in",
+    "checkins_per_person": "Check-ins / person / 30 days",
     "lapsed_people": "Lapsed people",
 }
 

@@ -34,9 +34,9 @@ def my_team(
     snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, subtree: bool = False
 ) -> pl.DataFrame:
     """Per active member of the viewer's team (in the filters' scope): live goals this period, progress and expected
-    progress (means over measured business goals) with status, last check-in and days since, whether they have a
-    development goal, and why they need attention (behind or at risk, lapsed check-ins, no goals, no development
-    goal); most reasons first."""
+    progress (means over measured business goals) with status (null when nothing is measured), last check-in and
+    days since, whether they have a development goal, and why they need attention (behind or at risk, lapsed
+    check-ins, no goals, no development goal); most reasons first."""
     members = team_members(snapshot, viewer, subtree=subtree).implode()
     people = cadence_in_scope(snapshot, filters, settings).filter(pl.col("id").is_in(members))
     if people.is_empty():
@@ -64,7 +64,7 @@ def my_team(
         )
         .with_columns(
             pl.when(pl.col("expected") > 0).then(pl.col("progress") / pl.col("expected")).alias("pace_ratio"),
-            status_expr(settings),
+            pl.when(pl.col("measured_goals") > 0).then(status_expr(settings)).alias("status"),
         )
         .with_columns(
             pl.concat_list(
@@ -85,10 +85,13 @@ def my_team(
 def my_team_summary(
     snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, subtree: bool = False
 ) -> pl.DataFrame:
-    """One row: people on the team, those needing attention, behind or at risk, lapsed, without a development goal."""
+    """One row: the manager's name, people on the team, those needing attention, behind or at risk, lapsed, and
+    without a development goal."""
     team = my_team(snapshot, filters, viewer, settings, subtree=subtree)
+    names = snapshot.employee.filter(pl.col("id") == viewer.employee_id)["name"]
     lapse = pl.col("days_since").is_null() | (pl.col("days_since") > settings.lapse_days)
     return team.select(
+        pl.lit(names[0] if names.len() else None, pl.String).alias("manager"),
         pl.len().cast(pl.Int64).alias("people"),
         (pl.col("attention") > 0).sum().cast(pl.Int64).alias("needing_attention"),
         pl.col("status").is_in(["behind", "at risk"]).sum().cast(pl.Int64).alias("off_pace"),

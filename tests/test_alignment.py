@@ -164,3 +164,42 @@ class TestCareerGrowth:
     def test_another_quarter_has_no_development_goal(self):
         frame = career_growth(tiny_snapshot(), tiny_filters(period_id=20263), HR, by="region")
         assert frame["with_development"].sum() == 0  # Bob's 33 belongs to Q4
+
+
+class TestPage:
+    """The Alignment screen through AppTest, on the tiny demo organisation."""
+
+    PAGE = "pages/people/alignment.py"
+
+    @staticmethod
+    def metrics(at) -> dict[str, str]:
+        return {m.label: m.value for m in at.metric}
+
+    def test_renders_rates_gaps_and_growth(self, app_test):
+        at = app_test(page=self.PAGE)
+        assert not at.exception
+        assert [t.value for t in at.title] == ["Alignment"]
+        assert set(self.metrics(at)) == {
+            "Alignment", "Organisation average", "Orphan goals", "People with a development goal",
+        }  # fmt: skip
+        assert self.metrics(at)["Alignment"] == self.metrics(at)["Organisation average"]  # nothing filtered
+        assert [s.value for s in at.subheader] == ["Alignment by team and region", "Gaps", "Distributed teams",
+                                                   "Career growth"]
+        assert len(at.tabs) == 3 and at.tabs[0].label.startswith("Orphan goals (")
+        assert len(at.get("vega_lite_chart")) >= 5  # by team, three work-mode charts, career growth
+
+    def test_a_region_filter_sets_scope_against_the_organisation(self, app_test):
+        at = app_test(page=self.PAGE)
+        before = self.metrics(at)
+        at.sidebar.multiselect(key="f_regions").set_value([1]).run()
+        assert not at.exception
+        after = self.metrics(at)
+        assert after["Organisation average"] == before["Organisation average"]
+        assert after["Orphan goals"] != before["Orphan goals"] or after["Alignment"] != before["Alignment"]
+
+    def test_group_by_region(self, app_test):
+        at = app_test(page=self.PAGE)
+        at.button_group(key="alignment_by").set_value("Region").run()
+        at.button_group(key="alignment_growth_by").set_value("Team").run()
+        assert not at.exception
+        assert any(e.label.startswith("All ") and "regions" in e.label for e in at.expander)

@@ -239,3 +239,39 @@ class TestCadenceVsProgress:
     def test_previous_period_has_no_check_ins(self):
         frame = cadence_vs_progress(tiny_snapshot(), tiny_filters(period_id=Q3, as_of=date(2026, 8, 15)), HR)
         assert frame["checkins_per_person"].to_list() == [0.0] * frame.height
+
+
+class TestPage:
+    """The Check-ins screen through AppTest, on the tiny demo organisation."""
+
+    PAGE = "pages/people/checkins.py"
+
+    @staticmethod
+    def metrics(at) -> dict[str, str]:
+        return {m.label: m.value for m in at.metric}
+
+    def test_renders_kpis_charts_and_tables(self, app_test):
+        at = app_test(page=self.PAGE)
+        assert not at.exception
+        assert [t.value for t in at.title] == ["Check-ins"]
+        assert set(self.metrics(at)) == {
+            "Check-in coverage", "Median days since check-in", "Check-ins / person / 30 days", "Lapsed people",
+        }  # fmt: skip
+        assert self.metrics(at)["Check-in coverage"].endswith("%")
+        assert len(at.get("vega_lite_chart")) >= 3  # distribution, heatmap, cadence vs progress
+        assert len(at.dataframe) == 2  # managers, lapsed people
+        assert len(at.dataframe[0].value) > 0
+
+    def test_a_region_filter_changes_the_numbers(self, app_test):
+        at = app_test(page=self.PAGE)
+        before = self.metrics(at), len(at.dataframe[0].value)
+        at.sidebar.multiselect(key="f_regions").set_value([1]).run()
+        assert not at.exception
+        assert (self.metrics(at), len(at.dataframe[0].value)) != before
+        assert "region" in at.query_params
+
+    def test_heatmap_by_region(self, app_test):
+        at = app_test(page=self.PAGE)
+        at.button_group(key="checkins_heatmap_by").set_value("Region").run()
+        assert not at.exception
+        assert not any("largest teams" in c.value for c in at.caption)

@@ -68,6 +68,7 @@ class TestSubtree:
             scoped_snapshot(tiny_snapshot(), viewer), tiny_filters(), viewer, subtree=True
         ).row(0, named=True)
         assert row == {
+            "manager": "Dana",
             "people": 5,
             "needing_attention": 4,  # all but Bob
             "off_pace": 2,  # Cat, Ann
@@ -95,3 +96,46 @@ class TestWhoIsLooking:
     def test_a_manager_without_reports(self):
         bob = Viewer("bob@acme.example", "manager", 4)
         assert my_team(scoped_snapshot(tiny_snapshot(), bob), tiny_filters(), bob).is_empty()
+
+
+class TestPage:
+    """The My team screen through AppTest: the manager comes from the viewer, never from the page."""
+
+    PAGE = "pages/team/my_team.py"
+
+    @staticmethod
+    def metrics(at) -> dict[str, str]:
+        return {m.label: m.value for m in at.metric}
+
+    def test_someone_who_is_not_a_manager_is_told_what_to_do(self, app_test):
+        at = app_test(page=self.PAGE)
+        assert not at.exception
+        assert not at.metric
+        assert "Viewing as" in at.info[0].value and "Manager" in at.info[0].value
+        at.button(key="view_as_manager").click().run()
+        assert not at.exception
+        assert self.metrics(at)["People"] != "0"
+
+    def test_a_manager_sees_their_team_attention_first(self, app_test):
+        at = app_test(page=self.PAGE)
+        at.sidebar.selectbox(key="viewer_role").set_value("manager").run()
+        assert not at.exception
+        assert set(self.metrics(at)) == {
+            "People", "Need attention", "Behind or at risk", "Lapsed check-ins", "No development goal",
+        }  # fmt: skip
+        table = at.dataframe[0].value
+        attention = [len(r) for r in table["reasons"]]
+        assert attention == sorted(attention, reverse=True)
+        assert "direct reports" in at.caption[0].value
+
+    def test_the_whole_subtree_and_a_filter_change_the_numbers(self, app_test):
+        at = app_test(page=self.PAGE)
+        at.sidebar.selectbox(key="viewer_role").set_value("manager").run()
+        direct = int(self.metrics(at)["People"].replace(",", ""))
+        at.toggle(key="my_team_subtree").set_value(True).run()
+        assert not at.exception
+        everyone = int(self.metrics(at)["People"].replace(",", ""))
+        assert everyone > direct
+        at.sidebar.multiselect(key="f_regions").set_value([1]).run()
+        assert not at.exception
+        assert int(self.metrics(at)["People"].replace(",", "")) < everyone

@@ -1,0 +1,248 @@
+"""Alignment: which teams and regions have goals that do not ladder up to the strategy, and where are the gaps?"""
+
+import polars as pl
+import streamlit as st
+
+from components.charts import show
+from components.context import current
+from components.data import SETTINGS, ask
+from components.format import count, pct
+from components.kpis import kpi_row
+from components.people_charts import ranked_bars, work_mode_bars
+from queries.alignment import (
+    alignment_by_group,
+    alignment_summary,
+    career_growth,
+    objective_support,
+    orphan_goals,
+    teams_without_alignment,
+    work_mode_comparison,
+)
+
+BARS = 25
+ROWS_SHOWN = 1000
+
+context = current()
+filters, viewer = context.filters, context.viewer
+
+st.title("Alignment")
+st.caption(context.scope_label)
+
+summary = ask(alignment_summary, filters, viewer).row(0, named=True)
+if summary["goals"] == 0 and summary["people"] == 0:
+    st.info(
+        "Nothing in this scope: no business goals and no active people match these filters. "
+        "Widen the period, regions or team in the sidebar.",
+        icon=":material/filter_alt_off:",
+    )
+    st.stop()
+
+kpi_row(
+    pl.DataFrame(
+        {
+            "kpi": ["alignment", "org_alignment", "orphans", "career_growth"],
+            "label": ["Alignment", "Organisation average", "Orphan goals", "People with a development goal"],
+            "value": [summary["rate"], summary["org_rate"], float(summary["orphans"]), summary["growth_share"]],
+            "previous": [None, None, None, None],
+        },
+        schema={"kpi": pl.String, "label": pl.String, "value": pl.Float64, "previous": pl.Float64},
+    ),
+    numbers={"orphans": ",.0f"},
+    helps={
+        "alignment": "Share of this scope's business goals below company level that ladder up, directly or through "
+        "parents and “contributes” links, to a company objective of this period.",
+        "org_alignment": "The same share over the whole organisation you can see, for comparison.",
+        "orphans": "Business goals in scope that reach no company objective.",
+        "career_growth": "Share of active people in scope with at least one live development goal this period.",
+    },
+)
+
+
+def ranked(
+    frame: pl.DataFrame,
+    *,
+    by: str,
+    value: str,
+    value_title: str,
+    count_col: str,
+    count_title: str,
+    average: float | None,
+    average_title: str,
+    minimum: int,
+) -> None:
+    """The lowest groups as ranked bars; for teams only those large enough to rank fairly."""
+    if frame.is_empty():
+        st.caption("Nothing to rank for these filters.")
+        return
+    if by == "Team":
+        eligible = frame.filter(pl.col(count_col) >= minimum)
+        if eligible.is_empty():
+            eligible = frame
+        chart_frame = eligible.head(BARS)
+        bigger = f" with at least {minimum} {count_title.lower()}" if eligible.height < frame.height else ""
+        if eligible.height > BARS:
+            st.caption(
+                f"The {BARS} lowest of {count(eligible.height)} teams{bigger}; every team is in the table below."
+            )
+        else:
+            st.caption(f"Every team{bigger}, lowest first.")
+    else:
+        chart_frame = frame
+    show(
+        ranked_bars(
+            chart_frame,
+            value=value,
+            value_title=value_title,
+            group_title=by,
+            count=count_col,
+            count_title=count_title,
+            average=average,
+            average_title=average_title,
+        ),
+        key=f"alignment_{value}_{by}",
+    )
+
+
+st.subheader("Alignment by team and region")
+by = st.segmented_control("Group by", ["Team", "Region"], default="Team", key="alignment_by") or "Team"
+groups = ask(alignment_by_group, filters, viewer, by=by.lower())
+ranked(
+    groups,
+    by=by,
+    value="rate",
+    value_title="Alignment",
+    count_col="goals",
+    count_title="Goals",
+    average=summary["org_rate"],
+    average_title="Organisation average",
+    minimum=SETTINGS.min_group_size,
+)
+with st.expander(f"All {count(groups.height)} {by.lower()}s", icon=":material/table:"):
+    st.dataframe(
+        groups.drop("group_id"),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "group": st.column_config.TextColumn(by),
+            "goals": st.column_config.NumberColumn("Business goals"),
+            "aligned": st.column_config.NumberColumn("Laddering up"),
+            "rate": st.column_config.ProgressColumn("Alignment", format="percent", min_value=0, max_value=1),
+        },
+    )
+
+st.subheader("Gaps")
+orphans = ask(orphan_goals, filters, viewer)
+objectives = ask(objective_support, filters, viewer)
+idle_teams = ask(teams_without_alignment, filters, viewer)
+tab_orphans, tab_objectives, tab_teams = st.tabs(
+    [
+        f"Orphan goals ({count(orphans.height)})",
+        f"Objectives with no or thin support ({count(objectives.height)})",
+        f"Teams contributing to nothing ({count(idle_teams.height)})",
+    ]
+)
+with tab_orphans:
+    if orphans.is_empty():
+        st.success("Every business goal in scope ladders up to a company objective.", icon=":material/check_circle:")
+    else:
+        st.dataframe(
+            orphans.head(ROWS_SHOWN).drop("id"),
+            hide_index=True,
+            width="stretch",
+            height=320,
+            column_config={
+                "title": st.column_config.TextColumn("Goal", width="large"),
+                "level": st.column_config.TextColumn("Level"),
+                "period": st.column_config.TextColumn("Period"),
+                "team": st.column_config.TextColumn("Team"),
+                "owner": st.column_config.TextColumn("Owner"),
+                "region": st.column_config.TextColumn("Region"),
+                "reason": st.column_config.TextColumn("Why it does not ladder up", width="large"),
+            },
+        )
+        if orphans.height > ROWS_SHOWN:
+            st.caption(f"Showing {count(ROWS_SHOWN)} of {count(orphans.height)}; the download has them all.")
+        st.download_button(
+            "Download orphan goals (CSV)",
+            data=orphans.write_csv(),
+            file_name="alignment-orphans.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
+            key="alignment_orphans_csv",
+        )
+with tab_objectives:
+    if objectives.is_empty():
+        st.success(
+            f"Every company objective has at least {SETTINGS.thin_support} contributing goals in scope.",
+            icon=":material/check_circle:",
+        )
+    else:
+        st.dataframe(
+            objectives.drop("id"),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "title": st.column_config.TextColumn("Objective", width="large"),
+                "contributing_goals": st.column_config.NumberColumn(
+                    "Contributing goals", help="Goals in scope that ladder up to it, directly or through parents."
+                ),
+                "support": st.column_config.TextColumn("Support"),
+            },
+        )
+        st.caption(f"Thin support means fewer than {SETTINGS.thin_support} contributing goals in this scope.")
+with tab_teams:
+    if idle_teams.is_empty():
+        st.success("Every team in scope contributes to at least one objective.", icon=":material/check_circle:")
+    else:
+        st.dataframe(
+            idle_teams.head(ROWS_SHOWN).drop("org_unit_id"),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "team": st.column_config.TextColumn("Team"),
+                "department": st.column_config.TextColumn("Department"),
+                "people": st.column_config.NumberColumn("People in scope"),
+                "goals": st.column_config.NumberColumn("Business goals", help="None of them reaches an objective."),
+            },
+        )
+
+st.subheader("Distributed teams")
+modes = ask(work_mode_comparison, filters, viewer)
+if modes.is_empty():
+    st.caption("No active people in scope.")
+else:
+    cells = st.columns(3)
+    charts = (
+        ("alignment", "Alignment of goals they own", True),
+        ("coverage", f"Check-in coverage ({SETTINGS.checkin_window_days} days)", True),
+        ("pace", "Progress ÷ expected (1 = on pace)", False),
+    )
+    for cell, (column, title, share) in zip(cells, charts, strict=True):
+        with cell:
+            show(work_mode_bars(modes, value=column, title=title, share=share), key=f"alignment_mode_{column}")
+    st.caption(
+        "People in scope by work mode: "
+        + "; ".join(f"{row['work_mode']} {count(row['people'])}" for row in modes.to_dicts())
+        + ". Differences describe these groups; they do not say that the work mode is the cause."
+    )
+
+st.subheader("Career growth")
+growth_by = (
+    st.segmented_control("Group by", ["Team", "Region"], default="Region", key="alignment_growth_by") or "Region"
+)
+growth = ask(career_growth, filters, viewer, by=growth_by.lower())
+st.caption(
+    f"Share of active people with at least one development goal this period: {pct(summary['growth_share'])} in scope."
+)
+ranked(
+    growth,
+    by=growth_by,
+    value="share",
+    value_title="With a development goal",
+    count_col="people",
+    count_title="People",
+    average=summary["growth_share"],
+    average_title="This scope",
+    minimum=SETTINGS.min_group_size,
+)

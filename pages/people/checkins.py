@@ -1,0 +1,162 @@
+"""Check-ins: is the conversation rhythm that keeps goals alive actually happening?"""
+
+import polars as pl
+import streamlit as st
+
+from components.charts import show
+from components.context import current
+from components.data import SETTINGS, ask
+from components.format import count
+from components.kpis import kpi_row
+from components.people_charts import cadence_scatter, days_since_histogram, weekly_heatmap
+from queries.association import describe_association
+from queries.checkins import (
+    cadence_progress_association,
+    cadence_vs_progress,
+    checkin_kpis,
+    days_since_distribution,
+    lapsed_people,
+    manager_cadence,
+    weekly_checkins,
+)
+
+ROWS_SHOWN = 1000
+HEATMAP_ROWS = 25
+
+context = current()
+filters, viewer = context.filters, context.viewer
+window, lapse = SETTINGS.checkin_window_days, SETTINGS.lapse_days
+
+st.title("Check-ins")
+st.caption(context.scope_label)
+
+kpis = ask(checkin_kpis, filters, viewer)
+if kpis.filter(pl.col("kpi") == "coverage")["value"][0] is None:
+    st.info(
+        "Nobody is in this scope: no active people match these filters. Widen the regions or team in the sidebar.",
+        icon=":material/filter_alt_off:",
+    )
+    st.stop()
+
+kpi_row(
+    kpis,
+    numbers={"median_days_since": ".0f", "checkins_per_person": ".2f", "lapsed_people": ",.0f"},
+    helps={
+        "coverage": f"Share of active people with at least one check-in in the last {window} days. Deltas compare "
+        "the same point of the previous period.",
+        "median_days_since": "Half the people had their last check-in more recently than this, among those who "
+        "have had one at all. Lower is better.",
+        "checkins_per_person": "Check-ins held so far this period ÷ people ÷ days elapsed × 30. Weekly 1:1s give "
+        "about 4.3, fortnightly about 2.1, monthly about 1.",
+        "lapsed_people": f"Active people with no check-in for more than {lapse} days, or none on record.",
+    },
+)
+
+left, right = st.columns([2, 3], gap="large")
+with left:
+    st.subheader("Days since last check-in")
+    show(days_since_histogram(ask(days_since_distribution, filters, viewer), lapse), key="checkins_days_since")
+    st.caption("One bar per week since the last check-in; “never” counts people with none on record.")
+with right:
+    st.subheader("Check-ins per week")
+    by = st.segmented_control("Rows", ["Team", "Region"], default="Team", key="checkins_heatmap_by") or "Team"
+    weekly = ask(weekly_checkins, filters, viewer, by=by.lower(), limit=HEATMAP_ROWS)
+    show(weekly_heatmap(weekly, by), key="checkins_weekly")
+    if by == "Team":
+        st.caption(f"The {HEATMAP_ROWS} largest teams in scope by headcount; colour = check-ins per person that week.")
+
+st.subheader("Managers")
+managers = ask(manager_cadence, filters, viewer)
+st.dataframe(
+    managers.head(ROWS_SHOWN).drop("manager_id"),
+    hide_index=True,
+    width="stretch",
+    height=360,
+    column_config={
+        "manager": st.column_config.TextColumn("Manager"),
+        "team": st.column_config.TextColumn("Team"),
+        "reports": st.column_config.NumberColumn("Reports in scope", help="Active direct reports in this scope."),
+        "checkins_per_report": st.column_config.NumberColumn(
+            "Check-ins per report per 30 days", format="%.2f", help="Check-ins held so far this period, per report."
+        ),
+        "median_interval": st.column_config.NumberColumn(
+            "Median interval (days)",
+            format="%.0f",
+            help="Typical gap between a report's consecutive check-ins this period; blank when there is no second one.",
+        ),
+        "lapsed_reports": st.column_config.NumberColumn(
+            "Lapsed reports", help=f"Reports with no check-in for more than {lapse} days, or none on record."
+        ),
+        "lapsed_share": st.column_config.ProgressColumn("Share lapsed", format="percent", min_value=0, max_value=1),
+    },
+)
+shown = (
+    f"Showing the first {count(ROWS_SHOWN)} of {count(managers.height)} managers, "
+    if managers.height > ROWS_SHOWN
+    else ""
+)
+st.caption(f"{shown}most lapsed reports first. Click a column heading to sort.")
+st.download_button(
+    "Download managers (CSV)",
+    data=managers.write_csv(),
+    file_name="checkins-managers.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    on_click="ignore",
+    key="checkins_managers_csv",
+)
+
+st.subheader("Lapsed people")
+lapsed = ask(lapsed_people, filters, viewer)
+if lapsed.is_empty():
+    st.success(f"Everyone in scope had a check-in in the last {lapse} days.", icon=":material/check_circle:")
+else:
+    st.dataframe(
+        lapsed.head(ROWS_SHOWN).drop("id"),
+        hide_index=True,
+        width="stretch",
+        height=320,
+        column_config={
+            "name": st.column_config.TextColumn("Person"),
+            "team": st.column_config.TextColumn("Team"),
+            "region": st.column_config.TextColumn("Region"),
+            "manager": st.column_config.TextColumn("Manager"),
+            "last_checkin": st.column_config.DateColumn("Last check-in", format="D MMM YYYY"),
+            "days_since": st.column_config.NumberColumn("Days since"),
+        },
+    )
+    shown = f"Showing {count(ROWS_SHOWN)} of {count(lapsed.height)}. " if lapsed.height > ROWS_SHOWN else ""
+    st.caption(f"{shown}A blank last check-in means none on record; those people come first.")
+    st.download_button(
+        "Download lapsed people (CSV)",
+        data=lapsed.write_csv(),
+        file_name="checkins-lapsed.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key="checkins_lapsed_csv",
+    )
+
+st.subheader("Cadence and progress")
+teams = ask(cadence_vs_progress, filters, viewer)
+if teams.is_empty():
+    st.info("No team in this scope has both people and measured goals this period.", icon=":material/info:")
+else:
+    fit = ask(cadence_progress_association, filters, viewer).row(0, named=True)
+    show(cadence_scatter(teams, fit["slope"] if fit["r"] is not None else None, fit["intercept"]), key="checkins_fit")
+    st.markdown(
+        describe_association(
+            fit["r"],
+            fit["ci_low"],
+            fit["ci_high"],
+            fit["n"],
+            x="check-ins per person",
+            y="progress against pace",
+            of="teams",
+        )
+    )
+    st.caption(
+        "Each dot is a team (size = people); the dark line is the least-squares fit, the dashed line is on pace. "
+        "This is an association, not a cause: teams that check in more may also differ in their work, their "
+        "managers or their goals, and progress may drive check-ins as much as the other way round."
+    )
