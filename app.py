@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from components.shell import start
+from components.shell import allowed_pages, log_view, start
 
 st.set_page_config(page_title="Ladder", page_icon=":material/stairs:", layout="wide")
 
-start()
+context = start()
 
 pages = {
     "Strategy review": [
@@ -20,6 +20,11 @@ pages = {
     "My team": [
         st.Page("pages/team/my_team.py", title="My team", icon=":material/groups:"),
     ],
+    "Admin": [
+        st.Page("pages/admin/access_log.py", title="Access log", icon=":material/history:"),
+    ],
 }
 
-st.navigation(pages).run()
+page = st.navigation(allowed_pages(pages, context.viewer))
+log_view(page, context)
+page.run()

@@ -12,6 +12,7 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
+from queries.access import visible_region_ids, visible_unit_ids
 from queries.model import Filters, Snapshot
 from queries.periods import clamp_as_of, current_period_id, period_row
 from queries.scope import org_closure
@@ -75,7 +76,8 @@ def _read_url(snapshot: Snapshot, today: date) -> list[str]:
     regions = raw("region")
     if regions is not None:
         codes = [c.strip() for c in regions.split(",") if c.strip()]
-        known = dict(zip(snapshot.region["code"].to_list(), snapshot.region["id"].to_list(), strict=True))
+        regions_seen = _regions(snapshot)
+        known = dict(zip(regions_seen["code"].to_list(), regions_seen["id"].to_list(), strict=True))
         unknown = [c for c in codes if c not in known]
         if unknown:
             notices.append(f"Unknown region code(s) in the link were ignored: {', '.join(unknown)}.")
@@ -84,7 +86,7 @@ def _read_url(snapshot: Snapshot, today: date) -> list[str]:
     team = raw("team")
     if team is not None:
         unit_id = int(team) if team.isdigit() else None
-        if unit_id is None or snapshot.org_unit.filter(pl.col("id") == unit_id).is_empty():
+        if unit_id is None or not visible_unit_ids(snapshot).is_in([unit_id]).any():
             notices.append(f"No team has the id “{team}”; showing every team instead.")
         else:
             path = _unit_path(snapshot, unit_id)
@@ -100,8 +102,15 @@ def _read_url(snapshot: Snapshot, today: date) -> list[str]:
     return notices
 
 
+def _regions(snapshot: Snapshot) -> pl.DataFrame:
+    """The regions the viewer's scope has people in: a filter never offers a choice that can only be empty."""
+    return snapshot.region.filter(pl.col("id").is_in(visible_region_ids(snapshot).implode()))
+
+
 def _children(snapshot: Snapshot, parent_id: int | None, kind: str) -> pl.DataFrame:
-    units = snapshot.org_unit.filter(pl.col("kind") == kind)
+    """The units of a kind below a parent that hold people of the viewer's scope."""
+    visible = visible_unit_ids(snapshot).implode()
+    units = snapshot.org_unit.filter((pl.col("kind") == kind) & pl.col("id").is_in(visible))
     if parent_id is not None:
         units = units.filter(pl.col("parent_id") == parent_id)
     return units.sort("name")
@@ -125,7 +134,8 @@ def filter_sidebar(snapshot: Snapshot, today: date) -> tuple[Filters, list[str]]
         "Period", period_ids, key=_PERIOD, format_func=names.__getitem__, on_change=_period_changed
     )
 
-    region_names = dict(zip(snapshot.region["id"].to_list(), snapshot.region["name"].to_list(), strict=True))
+    regions = _regions(snapshot)
+    region_names = dict(zip(regions["id"].to_list(), regions["name"].to_list(), strict=True))
     st.session_state[_REGIONS] = [r for r in st.session_state.get(_REGIONS, []) if r in region_names]
     region_ids = sidebar.multiselect(
         "Regions",

@@ -1,6 +1,8 @@
-"""The frame around every screen: who is looking, the shared filters, data freshness, and failures."""
+"""The frame around every screen: who is looking, the shared filters, data freshness, the access log, failures."""
 
 from __future__ import annotations
+
+import logging
 
 import polars as pl
 import streamlit as st
@@ -9,9 +11,16 @@ from components import data
 from components.context import PageContext, set_context
 from components.filters import filter_sidebar
 from components.format import day, moment
-from components.viewer import demo_viewer
-from queries.model import Filters, Snapshot
+from components.viewer import DEMO, HEADER, OFF, OIDC, account_box, current_viewer, demo_banner
+from data.access_log import record_view
+from data.db import database_url
+from queries.access import has_access, may_open
+from queries.model import Filters, Snapshot, Viewer
 from queries.periods import period_row
+
+_LOG = logging.getLogger("ladder.access")
+_LAST_LOGGED = "_access_logged"
+NO_ACCESS_PAGE = "(no access)"
 
 
 def describe_scope(snapshot: Snapshot, filters: Filters) -> str:
@@ -44,7 +53,11 @@ def start() -> PageContext:
     except Exception as error:  # noqa: BLE001 - whatever the driver raises, the screen gets words, not a trace
         _database_problem(data.DatabaseError(f"Reading it failed: {error}"))
 
-    viewer = demo_viewer(shared)
+    viewer, source = current_viewer(shared)
+    if not has_access(shared, viewer):
+        _no_access(viewer, source)
+    if source == DEMO:
+        demo_banner()
     try:
         scoped = data.viewer_snapshot(viewer)
     except Exception as error:  # noqa: BLE001
@@ -60,6 +73,7 @@ def start() -> PageContext:
         st.warning(notice, icon=":material/link_off:")
 
     st.sidebar.divider()
+    account_box(shared, viewer, source)
     st.sidebar.caption(f"Data as of {moment(shared.loaded_at)}")
     if st.sidebar.button("Refresh data", icon=":material/refresh:"):
         data.refresh()
@@ -68,3 +82,51 @@ def start() -> PageContext:
     context = PageContext(filters=filters, viewer=viewer, scope_label=describe_scope(scoped, filters))
     set_context(context)
     return context
+
+
+def _no_access(viewer: Viewer, source: str) -> None:
+    """The screen for someone Ladder does not know: what to do about it, and no data at all."""
+    st.title("No access")
+    reasons = {
+        OIDC: f"You are signed in as **{viewer.email or 'an account without an e-mail address'}**, "
+        "but Ladder has no access set up for this address.",
+        HEADER: f"Your company sign-in named **{viewer.email}**, but Ladder has no access set up for this address."
+        if viewer.email
+        else "Your company sign-in did not say who you are, so Ladder cannot show you anything.",
+        OFF: "Ladder has no sign-in configured and its demo mode is off, so it cannot tell who you are.",
+    }
+    st.error(reasons.get(source, reasons[OFF]), icon=":material/lock:")
+    st.markdown("Ask your HR team to give your e-mail address a role in Ladder, then reload this page.")
+    _log_once(viewer, NO_ACCESS_PAGE, {})
+    if source == OIDC and st.button("Sign out", icon=":material/logout:"):
+        st.logout()
+    st.stop()
+
+
+def allowed_pages(pages: dict[str, list], viewer: Viewer) -> dict[str, list]:
+    """The navigation groups this viewer may open (queries/access.py decides), in the order given."""
+    return {group: entries for group, entries in pages.items() if may_open(viewer, group)}
+
+
+def log_view(page, context: PageContext) -> None:
+    """Write one access-log row for this page view: once per page and filters, not on every widget rerun."""
+    scoped = data.viewer_snapshot(context.viewer)
+    filters = context.filters
+    values = {
+        "period": period_row(scoped, filters.period_id)["name"],
+        "region": scoped.region.filter(pl.col("id").is_in(list(filters.region_ids))).sort("code")["code"].to_list(),
+        "team": filters.org_unit_id,
+        "as_of": filters.as_of.isoformat(),
+    }
+    _log_once(context.viewer, page.title, values)
+
+
+def _log_once(viewer: Viewer, page: str, filters: dict) -> None:
+    key = (viewer, page, tuple(sorted((k, str(v)) for k, v in filters.items())))
+    if st.session_state.get(_LAST_LOGGED) == key:
+        return
+    st.session_state[_LAST_LOGGED] = key
+    try:
+        record_view(database_url(), email=viewer.email, role=viewer.role, page=page, filters=filters)
+    except Exception as error:  # noqa: BLE001 - a failed log write must never cost the viewer their page
+        _LOG.warning("Could not write the access log for %s on %s: %s", viewer.email, page, error)

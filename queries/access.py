@@ -1,11 +1,15 @@
-"""Who may see what: the one place that narrows the snapshot to a viewer's scope.
+"""Who may see what: the one place that decides a viewer's role and narrows the snapshot to their scope.
 
 Every screen reads through `scoped_snapshot`, so a page cannot forget the rules:
-- hr: everything, including the sensitive attributes used by the bias panel;
+- hr: everything, including the sensitive attributes used by the bias panel, and the Admin screens;
 - executive: everything except individual-level sensitive attributes;
 - manager: the people in their reporting subtree (themselves included) and those people's goals, key
-  results, check-ins and ratings; company and department goals stay visible, as they are the strategy;
+  results, check-ins and ratings; company and department goals, and the team goals of the units the
+  subtree works in, stay visible as the strategy they work to, but lose the identity of an owner outside
+  the subtree; any other reference to a person outside the subtree (their own manager, a reviewer) is blanked;
 - anyone else: nothing.
+
+Filters narrow a scoped snapshot further and can never widen it: they only ever see what is left here.
 """
 
 from __future__ import annotations
@@ -13,6 +17,44 @@ from __future__ import annotations
 import polars as pl
 
 from queries.model import Snapshot, Viewer
+from queries.scope import org_closure
+
+ROLES = ("executive", "hr", "manager")
+NO_ACCESS = "none"
+# Navigation groups that only some roles may open; every other group is open to every role, scoped.
+GROUP_ROLES: dict[str, tuple[str, ...]] = {"Admin": ("hr",)}
+
+
+def viewer_for_email(snapshot: Snapshot, email: str | None) -> Viewer:
+    """The viewer the `viewer` table names for this e-mail (case-insensitive); role "none" when it names no one."""
+    address = (email or "").strip()
+    if not address:
+        return Viewer(email="", role=NO_ACCESS)
+    rows = snapshot.viewer.filter(pl.col("email").str.to_lowercase() == address.lower())
+    if rows.is_empty():
+        return Viewer(email=address, role=NO_ACCESS)
+    row = rows.row(0, named=True)
+    role = row["role"] if row["role"] in ROLES else NO_ACCESS
+    return Viewer(email=row["email"], role=role, employee_id=row["employee_id"])
+
+
+def has_access(snapshot: Snapshot, viewer: Viewer) -> bool:
+    """Whether the viewer may see anything at all: a known role, and for a manager a person to anchor the scope."""
+    if viewer.role in ("hr", "executive"):
+        return True
+    if viewer.role != "manager" or viewer.employee_id is None:
+        return False
+    return not snapshot.employee.filter(pl.col("id") == viewer.employee_id).is_empty()
+
+
+def may_open(viewer: Viewer, group: str) -> bool:
+    """Whether the viewer may open the screens of a navigation group."""
+    return viewer.role in GROUP_ROLES.get(group, ROLES)
+
+
+def sees_access_log(viewer: Viewer) -> bool:
+    """Only HR reads who looked at what."""
+    return viewer.role == "hr"
 
 
 def manager_closure(snapshot: Snapshot) -> pl.DataFrame:
@@ -43,8 +85,28 @@ def reporting_subtree(snapshot: Snapshot, manager_id: int) -> pl.Series:
     return closure.filter(pl.col("manager_id") == manager_id)["employee_id"]
 
 
+def visible_unit_ids(snapshot: Snapshot) -> pl.Series:
+    """Org units that hold someone this snapshot shows, with their ancestors: the teams a filter may offer."""
+
+    def compute() -> pl.Series:
+        held = snapshot.employee.select(pl.col("org_unit_id").alias("unit_id")).unique()
+        return org_closure(snapshot).join(held, on="unit_id", how="semi")["ancestor_id"].unique().sort()
+
+    return snapshot.derived("visible_unit_ids", compute)
+
+
+def visible_region_ids(snapshot: Snapshot) -> pl.Series:
+    """Regions where someone this snapshot shows works: the regions a filter may offer."""
+    return snapshot.derived("visible_region_ids", lambda: snapshot.employee["region_id"].unique().sort())
+
+
 def _nothing(snapshot: Snapshot, label: str) -> Snapshot:
     return snapshot.narrowed(label, **{name: getattr(snapshot, name).clear() for name in Snapshot.table_names()})
+
+
+def _inside(column: str, people_ids: pl.Series) -> pl.Expr:
+    """The column where it names someone in the subtree, blank where it names someone outside."""
+    return pl.when(pl.col(column).is_in(people_ids)).then(pl.col(column)).otherwise(None).alias(column)
 
 
 def scoped_snapshot(snapshot: Snapshot, viewer: Viewer) -> Snapshot:
@@ -53,9 +115,7 @@ def scoped_snapshot(snapshot: Snapshot, viewer: Viewer) -> Snapshot:
         return snapshot
     if viewer.role == "executive":
         return snapshot.narrowed("everyone", employee_sensitive=snapshot.employee_sensitive.clear())
-    if viewer.role != "manager" or viewer.employee_id is None:
-        return _nothing(snapshot, "no one")
-    if snapshot.employee.filter(pl.col("id") == viewer.employee_id).is_empty():
+    if not has_access(snapshot, viewer):
         return _nothing(snapshot, "no one")
 
     people_ids = reporting_subtree(snapshot, viewer.employee_id).implode()
@@ -71,15 +131,19 @@ def scoped_snapshot(snapshot: Snapshot, viewer: Viewer) -> Snapshot:
     name = people.filter(pl.col("id") == viewer.employee_id)["name"][0]
     return snapshot.narrowed(
         f"{name}'s organisation",
-        employee=people,
+        employee=people.with_columns(_inside("manager_id", people_ids)),
         employee_sensitive=snapshot.employee_sensitive.clear(),
-        goal=goals,
+        goal=goals.with_columns(_inside("owner_employee_id", people_ids)),
         goal_link=snapshot.goal_link.filter(
             pl.col("goal_id").is_in(goal_ids) & pl.col("target_goal_id").is_in(goal_ids)
         ),
         key_result=key_results,
         progress_update=snapshot.progress_update.filter(pl.col("key_result_id").is_in(key_results["id"].implode())),
-        checkin=snapshot.checkin.filter(pl.col("employee_id").is_in(people_ids)),
-        rating=snapshot.rating.filter(pl.col("employee_id").is_in(people_ids)),
+        checkin=snapshot.checkin.filter(pl.col("employee_id").is_in(people_ids)).with_columns(
+            _inside("manager_id", people_ids)
+        ),
+        rating=snapshot.rating.filter(pl.col("employee_id").is_in(people_ids)).with_columns(
+            _inside("reviewer_id", people_ids)
+        ),
         viewer=snapshot.viewer.filter(pl.col("employee_id") == viewer.employee_id),
     )
