@@ -11,6 +11,8 @@ context = start()
 pages = {
     "Strategy review": [
         st.Page("pages/review/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/review/strategy_map.py", title="Strategy map", icon=":material/account_tree:"),
+        st.Page("pages/review/progress.py", title="Progress", icon=":material/trending_up:"),
     ],
     "People & alignment": [
         st.Page("pages/people/ratings.py", title="Ratings", icon=":material/leaderboard:"),

@@ -1,0 +1,82 @@
+"""Charts of the Progress screen: burn-up against pace per objective, and pace heatmaps."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from components.charts import ACCENT, INK, MUTED
+
+PACE_DOMAIN = [0.4, 1.0, 1.6]  # pace ratio colours saturate 60% either side of exactly on pace
+
+
+def burnup_chart(frame: pl.DataFrame, *, columns: int = 3) -> alt.FacetChart:
+    """Per objective, progress over the period (solid, replayed at sample dates) against the pace line (dashed,
+    expected progress from the period's elapsed share), one small chart each."""
+    long = pl.concat(
+        [
+            frame.select("title", "date", pl.col("progress").alias("value"), pl.lit("Progress").alias("series")),
+            frame.select("title", "date", pl.col("expected").alias("value"), pl.lit("Expected (pace)").alias("series")),
+        ]
+    ).drop_nulls("value")
+    tooltip = [
+        alt.Tooltip("title:N", title="Objective"),
+        alt.Tooltip("date:T", title="Date", format="%d %b %Y"),
+        alt.Tooltip("series:N", title="Line"),
+        alt.Tooltip("value:Q", title="Value", format=".0%"),
+    ]
+    lines = (
+        alt.Chart(long)
+        .mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=2.5)
+        .encode(
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%d %b", labelAngle=0, tickCount=4)),
+            y=alt.Y("value:Q", title=None, axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color(
+                "series:N", title=None, scale=alt.Scale(domain=["Progress", "Expected (pace)"], range=[ACCENT, MUTED])
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N", title=None, scale=alt.Scale(domain=["Progress", "Expected (pace)"], range=[[1, 0], [5, 4]])
+            ),
+            tooltip=tooltip,
+        )
+        .properties(width=250, height=160)
+    )
+    return lines.facet(
+        facet=alt.Facet("title:N", title=None, header=alt.Header(labelFontSize=13, labelColor=INK, labelLimit=300)),
+        columns=columns,
+    )
+
+
+def pace_heatmap_chart(frame: pl.DataFrame, *, column_title: str) -> alt.LayerChart:
+    """Objectives down, regions or teams across; each cell coloured by pace ratio = progress / expected around 1.0
+    (red behind, green ahead) and labelled with it."""
+    tooltip = [
+        alt.Tooltip("objective:N", title="Objective"),
+        alt.Tooltip("column:N", title=column_title),
+        alt.Tooltip("progress:Q", title="Progress", format=".0%"),
+        alt.Tooltip("expected:Q", title="Expected by now", format=".0%"),
+        alt.Tooltip("pace_ratio:Q", title="Pace (1.00 = on pace)", format=".2f"),
+        alt.Tooltip("status:N", title="Status"),
+        alt.Tooltip("goals:Q", title="Contributing goals here"),
+    ]
+    base = alt.Chart(frame).encode(
+        x=alt.X("column:N", title=None, axis=alt.Axis(labelAngle=-30, labelLimit=160, orient="top")),
+        y=alt.Y("objective:N", title=None, axis=alt.Axis(labelLimit=320)),
+        tooltip=tooltip,
+    )
+    cells = base.mark_rect(stroke="#ffffff", strokeWidth=2).encode(
+        color=alt.Color(
+            "pace_ratio:Q", title="Pace (progress / expected)",
+            scale=alt.Scale(scheme="redyellowgreen", domain=PACE_DOMAIN, clamp=True),
+            legend=alt.Legend(format=".1f", orient="bottom", gradientLength=260),
+        )
+    )
+    text = base.mark_text(fontSize=13, fontWeight="bold").encode(
+        text=alt.Text("pace_ratio:Q", format=".2f"),
+        color=alt.condition(
+            (alt.datum.pace_ratio < 0.6) | (alt.datum.pace_ratio > 1.4), alt.value("#ffffff"), alt.value(INK)
+        ),
+    )
+    # The frame fits the whole chart, axis labels and legend included, into its height: leave them room.
+    rows = max(frame["objective"].n_unique(), 1)
+    return (cells + text).properties(height=rows * 40 + 170)

@@ -1,0 +1,128 @@
+"""Progress: are the objectives on pace over the period, where, which goals are most behind, and what changed."""
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from components.charts import show
+from components.context import current
+from components.data import ask
+from components.format import day, pct
+from components.progress_charts import burnup_chart, pace_heatmap_chart
+from queries.progress import (
+    AT_RISK_LIMIT,
+    default_comparison_date,
+    goals_at_risk,
+    objective_burnup,
+    objective_changes,
+    pace_heatmap,
+    status_counts,
+    status_moves,
+)
+
+context = current()
+filters, viewer = context.filters, context.viewer
+
+st.title("Progress")
+st.caption(context.scope_label)
+
+burnup = ask(objective_burnup, filters, viewer)
+if burnup.is_empty():
+    st.info("Nothing in this scope: no goals of these filters ladder up to a company objective. "
+            "Widen the period, regions or team in the sidebar.", icon=":material/filter_alt_off:")
+    st.stop()
+
+counts = dict(ask(status_counts, filters, viewer).iter_rows())
+measured = sum(counts[s] for s in ("on track", "at risk", "behind"))
+cells = st.columns(4)
+for cell, status in zip(cells, ("on track", "at risk", "behind", "not started"), strict=True):
+    share = f" · {pct(counts[status] / measured)}" if measured and status != "not started" else ""
+    cell.metric(
+        f"Goals {status}", f"{counts[status]:,}{share}", border=True,
+        help=f"Business goals of this scope whose progress / expected progress puts them {status}"
+        + (" (nothing measured yet)." if status == "not started" else "; the share is of measured goals."),
+    )
+
+st.subheader("Objectives against pace")
+st.caption("Each objective's rolled-up progress as carried by this scope, replayed from the progress-update history "
+           "at weekly dates, against the pace line: the share of the objective's period elapsed.")
+show(burnup_chart(burnup))
+
+st.subheader("Where the objectives stand")
+st.caption("Cells show pace = progress / expected progress as of the as-of date: 1.00 is exactly on pace, below 1 "
+           "behind (red), above 1 ahead (green). A blank cell: no goals there ladder up to the objective.")
+by_region, by_team = st.tabs(["By region", "By team"])
+with by_region:
+    regions = ask(pace_heatmap, filters, viewer, by="region")
+    if regions.is_empty():
+        st.info("No region in this scope carries an objective.", icon=":material/filter_alt_off:")
+    else:
+        show(pace_heatmap_chart(regions, column_title="Region"))
+with by_team:
+    teams = ask(pace_heatmap, filters, viewer, by="team")
+    if teams.is_empty():
+        st.info("No team in this scope carries an objective.", icon=":material/filter_alt_off:")
+    else:
+        st.caption("The ten teams with the most goals laddering up to an objective.")
+        show(pace_heatmap_chart(teams, column_title="Team"))
+
+st.subheader("Goals at risk")
+at_risk = ask(goals_at_risk, filters, viewer)
+behind_total = counts["behind"] + counts["at risk"]
+if at_risk.is_empty():
+    st.success("No business goal in this scope is behind or at risk.", icon=":material/check_circle:")
+else:
+    shown = f"the {AT_RISK_LIMIT:,} furthest behind of {behind_total:,}" if behind_total > at_risk.height else (
+        f"all {behind_total:,}")
+    st.caption(f"Business goals behind or at risk, furthest behind pace first ({shown}). Click a column to sort.")
+    st.dataframe(
+        at_risk.drop("id"),
+        hide_index=True,
+        height=420,
+        column_config={
+            "title": st.column_config.TextColumn("Goal", width="large"),
+            "level": st.column_config.TextColumn("Level"),
+            "owner": st.column_config.TextColumn("Owner"),
+            "team": st.column_config.TextColumn("Team"),
+            "objective": st.column_config.TextColumn("Objective", help="The company objective it ladders up to"),
+            "progress": st.column_config.ProgressColumn("Progress", format="percent", min_value=0, max_value=1),
+            "expected": st.column_config.NumberColumn("Expected", format="percent",
+                                                      help="Share of the goal's period elapsed"),
+            "pace_ratio": st.column_config.NumberColumn("Pace", format="%.2f", help="Progress / expected"),
+            "gap": st.column_config.NumberColumn("Gap", format="percent", help="Expected minus progress"),
+            "status": st.column_config.TextColumn("Status"),
+        },
+    )
+
+st.subheader("What changed since")
+default_since = default_comparison_date(filters.as_of)
+since = st.date_input(
+    "Compare with", value=default_since, max_value=filters.as_of, key="progress_since",
+    help="Defaults to the last quarterly review: the first day of the current quarter.",
+)
+since = since if isinstance(since, date) else default_since
+changes = ask(objective_changes, filters, viewer, since=since)
+moves = ask(status_moves, filters, viewer, since=since)
+st.caption(f"Objectives on {day(since)} and on {day(filters.as_of)}.")
+st.dataframe(
+    changes.with_columns(pl.format("{} → {}", "status_then", "status").alias("move")).select(
+        "title", "progress_then", "progress", "delta", "move"
+    ),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "title": st.column_config.TextColumn("Objective", width="large"),
+        "progress_then": st.column_config.NumberColumn("Then", format="percent", help="Empty: nothing to measure"),
+        "progress": st.column_config.ProgressColumn("Now", format="percent", min_value=0, max_value=1),
+        "delta": st.column_config.NumberColumn("Change", format="percent", help="Progress now minus progress then"),
+        "move": st.column_config.TextColumn("Status then → now"),
+    },
+)
+st.caption("Business goals of this scope by status then (rows) and now (columns); “new”: their period began later.")
+order = ["on track", "at risk", "behind", "not started"]
+table = moves.pivot(on="to_status", index="from_status", values="goals").fill_null(0)
+table = table.select("from_status", *[s for s in order if s in table.columns]).sort(
+    pl.col("from_status").replace_strict([*order, "new"], list(range(5)), default=5)
+)
+st.dataframe(table, hide_index=True, column_config={"from_status": st.column_config.TextColumn("Then")})
