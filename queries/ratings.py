@@ -193,6 +193,9 @@ def ratings_summary(
 ) -> pl.DataFrame:
     """People rated in scope, mean final rating, share rated >= top_from, share moved up / down in calibration."""
     rated = _scope_or_nothing(rated_in_scope(snapshot, filters, cycle_id), settings.min_group_size)
+    if rated.is_empty():
+        return pl.DataFrame(schema={"rated": pl.Int64, "mean_final": pl.Float64, "top_share": pl.Float64,
+                                    "up_share": pl.Float64, "down_share": pl.Float64, "moved_share": pl.Float64})
     return rated.select(
         pl.len().cast(pl.Int64).alias("rated"),
         pl.col("post_calibration").mean().alias("mean_final"),
@@ -316,6 +319,8 @@ def leniency_reference(
     """The organisation's mean and standard deviation (n - 1) of the cycle's ratings, over everyone the viewer
     may see whatever the filters: the yardstick every rater is held against."""
     ratings = _scope_or_nothing(cycle_ratings(snapshot, cycle_id), settings.min_group_size)
+    if ratings.is_empty():
+        return pl.DataFrame(schema={"n": pl.Int64, "mean": pl.Float64, "sd": pl.Float64})
     column = pl.col(BASES[basis])
     return ratings.select(
         pl.len().cast(pl.Int64).alias("n"), column.mean().alias("mean"), column.std().alias("sd")
