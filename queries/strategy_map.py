@@ -209,7 +209,7 @@ def _choose(ordered: pl.DataFrame, roots: list[int], stray: bool, depth: int, ma
         offer(row, 1)
     if stray:
         offer(None, 1)
-    while offers and used < max_nodes:
+    while offers:
         _, row, level, parent = heapq.heappop(offers)
         total, before = totals[parent], chosen.shown.get(parent, 0)
         cost = 1 + (1 if before == 0 and total > 1 else 0) - (1 if before == total - 1 and before > 0 else 0)
