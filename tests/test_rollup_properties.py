@@ -1,0 +1,156 @@
+"""Properties of the roll-up engine (queries/rollup.py) over random goal trees, checked with hypothesis.
+
+- progress always stays within [0, 1];
+- scaling every weight (goals, links, key results) by the same factor changes nothing;
+- archived goals change nothing: a tree with archived goals rolls up exactly like the tree without them;
+- a cycle is found by `goal_cycles`, and the roll-up still ends, flags the goals on it and rolls up the rest.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from queries.model import Settings
+from queries.rollup import goal_cycles, ladder_edges, period_progress, roll_up
+from queries.snapshot import table_schema
+from tests.tiny_org import YEAR, tiny_snapshot
+
+AS_OF = date(2026, 11, 15)
+SETTINGS = Settings()
+PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def goal_trees(draw, max_goals: int = 14) -> dict[str, list[dict]]:
+    """Goals whose parents have smaller ids (so no cycle), a few "contributes"/"supports" links to smaller ids,
+    and 0-3 key results per goal with a start, a target and a history of values, some past the target."""
+    n = draw(st.integers(1, max_goals))
+    goals, links, key_results, updates = [], [], [], []
+    for goal_id in range(1, n + 1):
+        parent = draw(st.one_of(st.none(), st.integers(1, goal_id - 1))) if goal_id > 1 else None
+        goals.append({"id": goal_id, "parent_id": parent, "weight": draw(st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0])),
+                      "archived": draw(st.booleans()) and draw(st.booleans())})
+        if goal_id > 1 and draw(st.integers(0, 4)) == 0:
+            links.append({"goal_id": goal_id, "target_goal_id": draw(st.integers(1, goal_id - 1)),
+                          "link_type": draw(st.sampled_from(["contributes", "supports"])),
+                          "weight": draw(st.sampled_from([0.5, 1.0, 2.0]))})
+        for _ in range(draw(st.integers(0, 3))):
+            kr_id = len(key_results) + 1
+            start = draw(st.integers(-50, 50))
+            target = start + draw(st.sampled_from([-40, -7, 3, 10, 100]))
+            key_results.append({"id": kr_id, "goal_id": goal_id, "start": start, "target": target,
+                                "current": draw(st.integers(-200, 200)),
+                                "weight": draw(st.sampled_from([0.0, 1.0, 2.5]))})
+            for day in draw(st.lists(st.integers(1, 360), max_size=3, unique=True)):
+                updates.append({"key_result_id": kr_id, "day": day, "value": draw(st.integers(-200, 200))})
+    return {"goals": goals, "links": links, "key_results": key_results, "updates": updates}
+
+
+def snapshot_of(tree: dict[str, list[dict]], *, scale: float = 1.0, drop_archived: bool = False):
+    """The tiny organisation with its goals replaced by the tree's (all in 2026, owned by Acme's CEO)."""
+    dropped = {g["id"] for g in tree["goals"] if g["archived"]} if drop_archived else set()
+    goals = pl.DataFrame(
+        [
+            {"id": g["id"], "parent_id": g["parent_id"], "title": f"Goal {g['id']}", "level": "team",
+             "kind": "business", "owner_employee_id": 1, "org_unit_id": 1, "period_id": YEAR,
+             "weight": g["weight"] * scale, "archived": g["archived"]}
+            for g in tree["goals"] if g["id"] not in dropped
+        ],
+        schema=table_schema("goal"),
+    )
+    links = pl.DataFrame(
+        [{"id": i, "goal_id": lk["goal_id"], "target_goal_id": lk["target_goal_id"], "link_type": lk["link_type"],
+          "weight": lk["weight"] * scale} for i, lk in enumerate(tree["links"], start=1)
+         if lk["goal_id"] not in dropped and lk["target_goal_id"] not in dropped],
+        schema=table_schema("goal_link"),
+    )
+    key_results = pl.DataFrame(
+        [{"id": k["id"], "goal_id": k["goal_id"], "metric": "m", "start_value": float(k["start"]),
+          "target_value": float(k["target"]), "current_value": float(k["current"]), "direction": "increase",
+          "weight": k["weight"] * scale} for k in tree["key_results"] if k["goal_id"] not in dropped],
+        schema=table_schema("key_result"),
+    )
+    updates = pl.DataFrame(
+        [{"id": i, "key_result_id": u["key_result_id"], "at": date(2026, 1, 1) + timedelta(days=u["day"]),
+          "value": float(u["value"]), "confidence": None} for i, u in enumerate(tree["updates"], start=1)],
+        schema=table_schema("progress_update"),
+    )
+    return tiny_snapshot(goal=goals, goal_link=links, key_result=key_results, progress_update=updates)
+
+
+def progress_of(snapshot) -> dict[int, float | None]:
+    rolled = period_progress(snapshot, YEAR, AS_OF, SETTINGS)
+    return dict(zip(rolled["id"].to_list(), rolled["progress"].to_list(), strict=True))
+
+
+@PROPERTY
+@given(goal_trees())
+def test_progress_stays_within_zero_and_one(tree):
+    values = [p for p in progress_of(snapshot_of(tree)).values() if p is not None]
+    assert all(0.0 <= p <= 1.0 for p in values)
+
+
+@PROPERTY
+@given(goal_trees(), st.sampled_from([0.001, 0.37, 3.0, 1000.0]))
+def test_scaling_every_weight_changes_nothing(tree, factor):
+    plain, scaled = progress_of(snapshot_of(tree)), progress_of(snapshot_of(tree, scale=factor))
+    assert plain.keys() == scaled.keys()
+    for goal_id, value in plain.items():
+        assert (value is None) == (scaled[goal_id] is None)
+        if value is not None:
+            assert scaled[goal_id] == pytest.approx(value, abs=1e-9)
+
+
+@PROPERTY
+@given(goal_trees())
+def test_archived_goals_change_nothing(tree):
+    with_archived, without = progress_of(snapshot_of(tree)), progress_of(snapshot_of(tree, drop_archived=True))
+    assert with_archived.keys() == without.keys()  # archived goals are not rolled up at all
+    for goal_id, value in with_archived.items():
+        assert value == pytest.approx(without[goal_id]) if value is not None else without[goal_id] is None
+
+
+@PROPERTY
+@given(goal_trees(max_goals=10), st.data())
+def test_a_cycle_is_found_and_the_roll_up_still_ends(tree, data):
+    goals = [g for g in tree["goals"] if not g["archived"]]
+    if len(goals) < 2:
+        goals = [{"id": 1, "parent_id": None, "weight": 1.0, "archived": False},
+                 {"id": 2, "parent_id": 1, "weight": 1.0, "archived": False}]
+    ids = [g["id"] for g in goals]
+    # Close a loop: a goal's parent becomes one of its own descendants (or itself through a longer chain).
+    loop = data.draw(st.lists(st.sampled_from(ids), min_size=2, max_size=min(4, len(ids)), unique=True))
+    parent_of = {g["id"]: g["parent_id"] for g in goals}
+    for child, parent in zip(loop, loop[1:] + loop[:1], strict=True):
+        parent_of[child] = parent
+    frame = pl.DataFrame(
+        {"id": ids, "parent_id": [parent_of[i] for i in ids], "weight": [1.0] * len(ids)},
+        schema={"id": pl.Int64, "parent_id": pl.Int64, "weight": pl.Float64},
+    )
+    cycle = set(goal_cycles(frame))
+    assert set(loop) <= cycle  # every goal of the loop is reported
+    kr = pl.DataFrame(
+        {"key_result_id": ids, "goal_id": ids, "weight": [1.0] * len(ids), "progress": [0.5] * len(ids)}
+    ).filter(~pl.col("goal_id").is_in(loop))  # the loop has nothing of its own, so it must roll up from itself
+    empty_links = pl.DataFrame(schema={"goal_id": pl.Int64, "target_goal_id": pl.Int64, "link_type": pl.String,
+                                       "weight": pl.Float64})
+    rolled = roll_up(frame, ladder_edges(frame, empty_links), kr)
+    flagged = set(rolled.filter(pl.col("in_cycle"))["id"].to_list())
+    assert set(loop) <= flagged <= cycle
+    assert rolled.filter(pl.col("id").is_in(loop))["progress"].null_count() == len(loop)
+    assert rolled.height == len(ids)
+
+
+def test_an_archived_only_child_does_not_count():
+    # What the archived-goals property guards against, by hand: goal 1's only child is archived, so goal 1 has
+    # nothing to measure (and the archived goal itself is not rolled up).
+    tree = {"goals": [{"id": 1, "parent_id": None, "weight": 1.0, "archived": False},
+                      {"id": 2, "parent_id": 1, "weight": 1.0, "archived": True}],
+            "links": [], "key_results": [{"id": 1, "goal_id": 2, "start": 0, "target": 10, "current": 5,
+                                          "weight": 1.0}], "updates": []}
+    assert progress_of(snapshot_of(tree)) == {1: None}
