@@ -22,7 +22,6 @@ def guideline_bars(distribution: pl.DataFrame) -> alt.LayerChart:
     base = alt.Chart(distribution).encode(x=alt.X("rating:O", title="Final rating", axis=alt.Axis(labelAngle=0)))
     tooltip = [
         alt.Tooltip("rating:O", title="Rating"),
-        alt.Tooltip("count:Q", title="People", format=","),
         alt.Tooltip("share:Q", title="Share", format=".1%"),
         alt.Tooltip("guideline:Q", title="Guideline", format=".0%"),
         alt.Tooltip("gap:Q", title="Share - guideline", format="+.1%"),
@@ -56,7 +55,6 @@ def gap_bars(distribution: pl.DataFrame, *, group_title: str) -> alt.FacetChart:
             alt.Tooltip("group:N", title=group_title),
             alt.Tooltip("n:Q", title="People rated", format=","),
             alt.Tooltip("rating:O", title="Rating"),
-            alt.Tooltip("count:Q", title="People at this rating", format=","),
             alt.Tooltip("share:Q", title="Share", format=".1%"),
             alt.Tooltip("guideline:Q", title="Guideline", format=".0%"),
             alt.Tooltip("gap:Q", title="Share - guideline", format="+.1%"),

@@ -103,10 +103,9 @@ with tabs[0]:
     with right:
         st.subheader("Against the guideline")
         st.dataframe(
-            guide.select("rating", "count", "share", "guideline", (pl.col("gap") * 100).alias("gap")), hide_index=True,
+            guide.select("rating", "share", "guideline", (pl.col("gap") * 100).alias("gap")), hide_index=True,
             column_config={
                 "rating": st.column_config.NumberColumn("Rating", format="%d"),
-                "count": st.column_config.NumberColumn("People", format="%d"),
                 "share": st.column_config.NumberColumn("Share", format="percent"),
                 "guideline": st.column_config.NumberColumn("Guideline", format="percent"),
                 "gap": st.column_config.NumberColumn("Gap (pp)", format="%+.1f",
@@ -339,7 +338,8 @@ with tabs[4]:
 with st.expander("How small groups are protected", icon=":material/shield_person:"):
     st.markdown(
         f"""
-Nothing on this screen — chart, table or download — shows a count, rate or mean for fewer than {MIN} people.
+Nothing on this screen — chart, table or download — shows a count, rate or mean for a group of fewer than
+{MIN} people. A group's shares (say, 4% of a team rated 1) are shown once the group itself is large enough.
 
 - **Groups** (teams, regions, managers, the groups of a bias test): a group below {MIN} is hidden. If that would
   leave a single hidden group, or hidden groups adding up to fewer than {MIN}, the next smallest groups are
