@@ -1,0 +1,46 @@
+"""Progress in real Chromium: burn-up and heatmaps render, and a sidebar filter changes them and the URL."""
+
+from tests.browser.helpers import assert_no_exception, open_app, wait_for_app
+
+CHART = "[data-testid='stVegaLiteChart']"
+
+
+def open_progress(page, base_url: str, query: str = ""):
+    open_app(page, base_url, "progress", query)
+    # A server's very first session may greet a deep link with "Page not found" while it still runs the page.
+    dialog = page.locator("[data-testid='stDialog']")
+    if dialog.count() and "Page not found" in dialog.inner_text():
+        page.keyboard.press("Escape")
+    return page
+
+
+def metric_values(page) -> list[str]:
+    return page.locator("[data-testid='stMetricValue']").all_inner_texts()
+
+
+def test_burnup_and_heatmap_render(app_server, page):
+    open_progress(page, app_server)
+    assert_no_exception(page)
+    assert page.locator("h1").first.inner_text() == "Progress"
+    assert len(metric_values(page)) == 4
+    charts = page.locator(CHART)
+    charts.nth(1).wait_for(timeout=30000)
+    heatmap = charts.nth(1)
+    heatmap.scroll_into_view_if_needed()
+    heatmap.locator("canvas, svg").first.wait_for(timeout=30000)
+    assert heatmap.bounding_box()["height"] > 150
+    page.get_by_role("tab", name="By team").click()
+    page.wait_for_timeout(300)
+    assert_no_exception(page)
+
+
+def test_a_region_filter_changes_numbers_and_url(app_server, page):
+    open_progress(page, app_server)
+    before = metric_values(page)
+    page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first.click()
+    page.get_by_role("option", name="India").click()
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    assert_no_exception(page)
+    assert "region=" in page.url
+    assert metric_values(page) != before

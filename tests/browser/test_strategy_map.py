@@ -1,0 +1,68 @@
+"""Strategy map in real Chromium: the map's canvas is drawn inside its frame, offline, and the root and the sidebar
+filters change what it shows and live in the URL."""
+
+from tests.browser.helpers import assert_no_exception, open_app, wait_for_app
+
+FRAME = "iframe[title^='Strategy map']"
+
+
+def open_map(page, base_url: str, query: str = ""):
+    open_app(page, base_url, "strategy_map", query)
+    # A server's very first session may greet a deep link with "Page not found" while it still runs the page.
+    dialog = page.locator("[data-testid='stDialog']")
+    if dialog.count() and "Page not found" in dialog.inner_text():
+        page.keyboard.press("Escape")
+    return page
+
+
+def drawn_frame(page):
+    """The map's frame once vis-network has drawn on its canvas."""
+    page.locator(FRAME).wait_for(timeout=30000)
+    frame = page.frame_locator(FRAME)
+    frame.locator("body[data-drawn='true']").wait_for(timeout=30000)
+    return frame
+
+
+def map_caption(page) -> str:
+    return page.locator("[data-testid='stCaptionContainer']").filter(has_text="goals on the map").first.inner_text()
+
+
+def test_the_map_is_drawn_in_its_frame(app_server, page):
+    from_frames = []  # what the map's frame (any frame but the app's own page) asks the network for
+    page.on("request", lambda r: from_frames.append(r.url) if r.frame != page.main_frame else None)
+    open_map(page, app_server)
+    assert_no_exception(page)
+    assert page.locator("h1").first.inner_text() == "Strategy map"
+    frame = drawn_frame(page)
+    canvas = frame.locator("canvas").first
+    assert canvas.bounding_box()["width"] > 300 and canvas.bounding_box()["height"] > 300
+    assert not [url for url in from_frames if not url.startswith(("data:", "blob:", "about:"))]
+    page.get_by_role("tab", name="Tree table").click()
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=30000)
+    assert_no_exception(page)
+
+
+def test_choosing_a_root_redraws_the_map_and_sets_the_url(app_server, page):
+    open_map(page, app_server)
+    drawn_frame(page)
+    before = map_caption(page)
+    page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").first.click()
+    page.get_by_role("option").nth(1).click()
+    wait_for_app(page)
+    assert_no_exception(page)
+    assert "root=" in page.url and "period=" in page.url
+    drawn_frame(page)
+    assert map_caption(page) != before
+
+
+def test_a_region_filter_changes_the_map_and_the_url(app_server, page):
+    open_map(page, app_server, "depth=3")
+    before = map_caption(page)
+    page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first.click()
+    page.get_by_role("option", name="India").click()
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    assert_no_exception(page)
+    assert "region=" in page.url and "depth=3" in page.url
+    drawn_frame(page)
+    assert map_caption(page) != before
