@@ -19,6 +19,7 @@ from queries.access import sees_access_log
 from queries.model import Viewer
 
 ROWS = 500
+DAILY_DAYS = 93  # longer ranges are counted per week, to keep the chart to a few hundred bars
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,24 @@ def totals(viewer: Viewer, filters: LogFilters) -> dict[str, int]:
 
 
 def daily(viewer: Viewer, filters: LogFilters) -> pl.DataFrame:
-    """Views per day and role matching the filters."""
+    """Views per day (per week beyond DAILY_DAYS days) and role, every day of the range present, quiet ones at 0."""
+    schema = {"day": pl.Date, "role": pl.String, "views": pl.Int64}
     if not sees_access_log(viewer):
-        return pl.DataFrame(schema={"day": pl.Date, "role": pl.String, "views": pl.Int64})
-    return access_log.views_per_day(database_url(), **filters.query())
+        return pl.DataFrame(schema=schema)
+    counts = access_log.views_per_day(database_url(), **filters.query())
+    every = "1d" if (filters.end - filters.start).days < DAILY_DAYS else "1w"
+    days = pl.date_range(filters.start, filters.end, "1d", eager=True).alias("day").to_frame()
+    roles = counts.select("role").unique()
+    if roles.is_empty():
+        roles = pl.DataFrame({"role": ["hr"]})
+    grid = days.join(roles, how="cross").join(counts, on=["day", "role"], how="left")
+    return (
+        grid.with_columns(pl.col("views").fill_null(0), pl.col("day").dt.truncate(every))
+        .group_by("day", "role")
+        .agg(pl.col("views").sum())
+        .sort("day", "role")
+        .select(list(schema))
+    )
 
 
 def recent(viewer: Viewer, filters: LogFilters) -> pl.DataFrame:

@@ -27,7 +27,8 @@ def describe_scope(snapshot: Snapshot, filters: Filters) -> str:
     """'2026-Q4 · North, South · Engineering · as of 15 Nov 2026' for captions and exports."""
     period = period_row(snapshot, filters.period_id)["name"]
     regions = snapshot.region.filter(pl.col("id").is_in(list(filters.region_ids)))["name"].to_list()
-    team = "All teams"
+    # A manager's unfiltered scope is their organisation, not all teams.
+    team = "All teams" if snapshot.scope_label == "everyone" else snapshot.scope_label
     if filters.org_unit_id is not None:
         unit = snapshot.org_unit.filter(pl.col("id") == filters.org_unit_id)["name"]
         team = unit[0] if unit.len() else team

@@ -12,6 +12,7 @@ The e-mail found is looked up in the `viewer` table (queries/access.py); an unkn
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 import polars as pl
 import streamlit as st
@@ -51,7 +52,7 @@ def auth_providers() -> list[str] | None:
     auth = _secrets_section("auth")
     if not auth:
         return None
-    return sorted(name for name, value in auth.items() if isinstance(value, dict))
+    return sorted(name for name, value in auth.items() if isinstance(value, Mapping))
 
 
 def identity_source() -> str:
@@ -96,10 +97,17 @@ def current_viewer(snapshot: Snapshot) -> tuple[Viewer, str]:
     if source == OIDC:
         if not st.user.get("is_logged_in"):
             _sign_in()
-        email = st.user.get("email")
+        # An address the provider says it has not verified could be anybody's.
+        if st.user.get("email_verified") is not False:
+            email = st.user.get("email")
     elif source == HEADER:
-        email = email_from_header(st.context.headers.get(setting("trusted_email_header")))
+        email = proxy_email()
     return viewer_for_email(snapshot, email), source
+
+
+def proxy_email() -> str | None:
+    """The e-mail address in the trusted header of the request that opened this session."""
+    return email_from_header(st.context.headers.get(setting("trusted_email_header") or ""))
 
 
 def account_box(snapshot: Snapshot, viewer: Viewer, source: str) -> None:

@@ -59,16 +59,17 @@ if not totals["views"]:
 per_day = access_log.daily(viewer, filters).with_columns(
     pl.col("role").replace_strict(ROLE_LABELS, default=pl.col("role")).alias("role")
 )
-st.subheader("Views per day")
+weekly = (end - start).days >= access_log.DAILY_DAYS
+st.subheader("Views per week" if weekly else "Views per day")
 show(
     alt.Chart(per_day)
     .mark_bar()
     .encode(
-        x=alt.X("day:T", title=None, axis=alt.Axis(format="%d %b", tickCount="day")),
-        y=alt.Y("views:Q", title="Page views", stack=True),
+        x=alt.X("day:O", title=None, timeUnit="yearmonthdate", axis=alt.Axis(format="%d %b", labelAngle=0)),
+        y=alt.Y("views:Q", title="Page views", stack=True, axis=alt.Axis(tickMinStep=1)),
         color=alt.Color("role:N", title="Role"),
         tooltip=[
-            alt.Tooltip("day:T", title="Day", format="%d %b %Y"),
+            alt.Tooltip("day:T", title="Week of" if weekly else "Day", format="%a %d %b %Y"),
             alt.Tooltip("role:N", title="Role"),
             alt.Tooltip("views:Q", title="Page views", format=","),
         ],
