@@ -6,6 +6,8 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from components.export import chart_download
+
 STATUS_COLORS = {
     "on track": "#1b8a5a",
     "at risk": "#e0a100",
@@ -43,9 +45,11 @@ def status_scale() -> alt.Scale:
     return alt.Scale(domain=STATUS_ORDER, range=[STATUS_COLORS[s] for s in STATUS_ORDER])
 
 
-def show(chart: alt.TopLevelMixin, *, key: str | None = None) -> None:
-    """Render a chart full width in the Ladder theme."""
+def show(chart: alt.TopLevelMixin, *, name: str | None = None, key: str | None = None) -> None:
+    """Render a chart full width in the Ladder theme; with a `name`, a PNG download button sits under it."""
     st.altair_chart(chart, width="stretch", theme=None, key=key)
+    if name:
+        chart_download(chart, name, key=key)
 
 
 def progress_vs_pace(frame: pl.DataFrame, *, label: str = "title", row_height: int = 36) -> alt.LayerChart:

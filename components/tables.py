@@ -5,9 +5,16 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from components.export import table_downloads
 
-def status_table(frame: pl.DataFrame, *, label: str = "Goal", height: int | str = "auto") -> None:
-    """Goals or objectives with progress bars, expected progress, status and contributing goals."""
+
+def status_table(
+    frame: pl.DataFrame, *, label: str = "Goal", height: int | str = "auto", name: str | None = None
+) -> None:
+    """Goals or objectives with progress bars, expected progress, status and contributing goals.
+
+    With a `name`, CSV and Excel downloads of the table (as shown, shares in percent) sit under it.
+    """
     if frame.is_empty():
         st.caption("Nothing to show for these filters.")
         return
@@ -17,8 +24,9 @@ def status_table(frame: pl.DataFrame, *, label: str = "Goal", height: int | str 
         if c in frame.columns
     ]
     shares = [c for c in ("progress", "expected") if c in columns]
+    shown = frame.select(columns).with_columns(pl.col(shares) * 100)
     st.dataframe(
-        frame.select(columns).with_columns(pl.col(shares) * 100),
+        shown,
         hide_index=True,
         height=height,
         column_config={
@@ -33,3 +41,25 @@ def status_table(frame: pl.DataFrame, *, label: str = "Goal", height: int | str 
             "team": st.column_config.TextColumn("Team"),
         },
     )
+    if name:
+        headers = {"title": label, "contributing_goals": "contributing goals"} | {c: f"{c} (%)" for c in shares}
+        table_downloads(shown.rename(lambda c: headers.get(c, c)), name)
+
+
+def data_table(
+    frame: pl.DataFrame,
+    name: str,
+    column_config: dict | None = None,
+    *,
+    height: int | str = "auto",
+    limit: int = 1000,
+    key: str | None = None,
+) -> None:
+    """Any frame as a table with CSV and Excel downloads of all its rows; the screen shows at most `limit`."""
+    if frame.is_empty():
+        st.caption("Nothing to show for these filters.")
+        return
+    st.dataframe(frame.head(limit), hide_index=True, height=height, column_config=column_config, key=key)
+    if frame.height > limit:
+        st.caption(f"Showing the first {limit:,} of {frame.height:,} rows; the downloads hold all of them.")
+    table_downloads(frame, name, key=key)
