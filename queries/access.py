@@ -57,6 +57,11 @@ def sees_access_log(viewer: Viewer) -> bool:
     return viewer.role == "hr"
 
 
+def may_import(viewer: Viewer) -> bool:
+    """Only HR loads data files into the goals database."""
+    return viewer.role == "hr"
+
+
 def manager_closure(snapshot: Snapshot) -> pl.DataFrame:
     """Every (employee, manager-or-self above them) pair; memoised per snapshot. A cycle cannot hang it."""
 
