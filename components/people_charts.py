@@ -157,41 +157,45 @@ def ranked_bars(
     )
     layers = [bars, labels]
     if average is not None:
-        rule = pl.DataFrame({"average": [average], "label": [f"{average_title} {average:.0%}"]})
-        base = alt.Chart(rule)
-        layers += [
-            base.mark_rule(color=INK, strokeDash=[4, 3], strokeWidth=2).encode(
-                x="average:Q", tooltip=[alt.Tooltip("label:N", title=" ")]
-            ),
-            base.mark_text(align="left", dx=4, dy=-6, color=INK, fontSize=11).encode(
-                x="average:Q", y=alt.value(0), text="label:N"
-            ),
-        ]
+        rule = pl.DataFrame({"average": [average], "label": [f"{average_title}: {average:.0%}"]})
+        layers.append(
+            alt.Chart(rule)
+            .mark_rule(color=INK, strokeDash=[4, 3], strokeWidth=2)
+            .encode(x="average:Q", tooltip=[alt.Tooltip("label:N", title="Dashed line")])
+        )
     return alt.layer(*layers).properties(height=max(len(order), 1) * 24 + 30)
 
 
-def work_mode_bars(frame: pl.DataFrame, *, value: str, title: str, share: bool = True) -> alt.LayerChart:
-    """One bar per work mode (office, hybrid, remote); shares on a 0-100% axis, pace with an on-pace rule at 1."""
-    axis = alt.Axis(format="%") if share else alt.Axis(format=".1f")
-    scale = alt.Scale(domain=[0, 1]) if share else alt.Scale(domainMin=0)
-    bars = (
-        alt.Chart(frame.filter(pl.col(value).is_not_null()))
-        .mark_bar(cornerRadiusEnd=3, color=ACCENT)
+WORK_MODE_MEASURES = {
+    "alignment": "Alignment of goals they own",
+    "coverage": "Check-in coverage",
+    "pace": "Progress as a share of expected",
+}
+
+
+def work_mode_bars(frame: pl.DataFrame) -> alt.Chart:
+    """Office, hybrid and remote side by side for each measure: alignment, check-in coverage and progress as a share
+    of the expected progress (100% = on pace)."""
+    long = frame.unpivot(index=["work_mode", "people", "goals"], on=list(WORK_MODE_MEASURES), variable_name="measure")
+    long = long.filter(pl.col("value").is_not_null()).with_columns(
+        pl.col("measure").replace_strict(WORK_MODE_MEASURES).alias("measure")
+    )
+    modes = ["office", "hybrid", "remote"]
+    return (
+        alt.Chart(long)
+        .mark_bar(cornerRadiusEnd=3)
         .encode(
-            x=alt.X("work_mode:N", sort=["office", "hybrid", "remote"], title=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y(f"{value}:Q", title=None, axis=axis, scale=scale),
+            x=alt.X("measure:N", sort=list(WORK_MODE_MEASURES.values()), title=None, axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("work_mode:N", sort=modes),
+            y=alt.Y("value:Q", title=None, axis=alt.Axis(format="%")),
+            color=alt.Color("work_mode:N", sort=modes, title="Work mode"),
             tooltip=[
                 alt.Tooltip("work_mode:N", title="Work mode"),
-                alt.Tooltip(f"{value}:Q", title=title, format=".0%" if share else ".2f"),
+                alt.Tooltip("measure:N", title="Measure"),
+                alt.Tooltip("value:Q", title="Value", format=".0%"),
                 alt.Tooltip("people:Q", title="People", format=","),
-                alt.Tooltip("goals:Q", title="Business goals owned", format=","),
+                alt.Tooltip("goals:Q", title="Business goals they own", format=","),
             ],
         )
+        .properties(height=280)
     )
-    labels = bars.mark_text(dy=-8, color=INK, fontSize=12).encode(
-        text=alt.Text(f"{value}:Q", format=".0%" if share else ".2f")
-    )
-    layers = [bars, labels]
-    if not share:
-        layers.append(alt.Chart(pl.DataFrame({"y": [1.0]})).mark_rule(color=MUTED, strokeDash=[4, 4]).encode(y="y:Q"))
-    return alt.layer(*layers).properties(height=220, title=title)

@@ -64,9 +64,26 @@ def elapsed_days(snapshot: Snapshot, period_id: int, as_of: date) -> int:
     return max((min(as_of, row["end_date"]) - row["start_date"]).days + 1, 0)
 
 
+def active_checkins(snapshot: Snapshot) -> pl.DataFrame:
+    """Check-ins of active people by person and date, each with `interval` = days since that person's previous
+    check-in (null for their first); memoised, so every as-of date and period only filters it."""
+
+    def compute() -> pl.DataFrame:
+        active = snapshot.employee.filter(pl.col("active")).select(pl.col("id").alias("employee_id"))
+        return (
+            snapshot.checkin.select("employee_id", "held_at")
+            .join(active, on="employee_id", how="semi")
+            .sort("employee_id", "held_at")
+            .with_columns(
+                (pl.col("held_at") - pl.col("held_at").shift(1).over("employee_id")).dt.total_days().alias("interval")
+            )
+        )
+
+    return snapshot.derived("active_checkins", compute)
+
+
 def _active_checkins(snapshot: Snapshot, as_of: date) -> pl.DataFrame:
-    active = snapshot.employee.filter(pl.col("active")).select(pl.col("id").alias("employee_id"))
-    return snapshot.checkin.filter(pl.col("held_at") <= as_of).join(active, on="employee_id", how="semi")
+    return active_checkins(snapshot).filter(pl.col("held_at") <= as_of)
 
 
 def person_cadence(snapshot: Snapshot, period_id: int, as_of: date, settings: Settings) -> pl.DataFrame:
@@ -105,17 +122,9 @@ def checkin_intervals(snapshot: Snapshot, period_id: int, as_of: date) -> pl.Dat
     start = period_row(snapshot, period_id)["start_date"]
 
     def compute() -> pl.DataFrame:
-        held = _active_checkins(snapshot, as_of).select("employee_id", "held_at")
-        # The previous check-in may predate the period, so only those before it matter, and only the latest.
-        before = held.filter(pl.col("held_at") < start).group_by("employee_id").agg(pl.col("held_at").max())
-        during = held.filter(pl.col("held_at") >= start)
         return (
-            pl.concat([before, during.select("employee_id", "held_at")])
-            .sort("employee_id", "held_at")
-            .with_columns(
-                (pl.col("held_at") - pl.col("held_at").shift(1).over("employee_id")).dt.total_days().alias("interval")
-            )
-            .filter((pl.col("held_at") >= start) & pl.col("interval").is_not_null())
+            active_checkins(snapshot)
+            .filter(pl.col("held_at").is_between(start, as_of) & pl.col("interval").is_not_null())
             .select("employee_id", "interval")
         )
 

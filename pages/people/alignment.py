@@ -41,7 +41,7 @@ kpi_row(
     pl.DataFrame(
         {
             "kpi": ["alignment", "org_alignment", "orphans", "career_growth"],
-            "label": ["Alignment", "Organisation average", "Orphan goals", "People with a development goal"],
+            "label": ["Alignment", "Organisation average", "Orphan goals", "With a development goal"],
             "value": [summary["rate"], summary["org_rate"], float(summary["orphans"]), summary["growth_share"]],
             "previous": [None, None, None, None],
         },
@@ -74,6 +74,7 @@ def ranked(
     if frame.is_empty():
         st.caption("Nothing to rank for these filters.")
         return
+    line = f" Dashed line: {average_title.lower()} ({pct(average)})." if average is not None else ""
     if by == "Team":
         eligible = frame.filter(pl.col(count_col) >= minimum)
         if eligible.is_empty():
@@ -81,13 +82,12 @@ def ranked(
         chart_frame = eligible.head(BARS)
         bigger = f" with at least {minimum} {count_title.lower()}" if eligible.height < frame.height else ""
         if eligible.height > BARS:
-            st.caption(
-                f"The {BARS} lowest of {count(eligible.height)} teams{bigger}; every team is in the table below."
-            )
+            st.caption(f"The {BARS} lowest of {count(eligible.height)} teams{bigger}, lowest first.{line}")
         else:
-            st.caption(f"Every team{bigger}, lowest first.")
+            st.caption(f"Every team{bigger}, lowest first.{line}")
     else:
         chart_frame = frame
+        st.caption(f"Every region, lowest first.{line}")
     show(
         ranked_bars(
             chart_frame,
@@ -119,7 +119,7 @@ ranked(
 )
 with st.expander(f"All {count(groups.height)} {by.lower()}s", icon=":material/table:"):
     st.dataframe(
-        groups.drop("group_id"),
+        groups.head(ROWS_SHOWN).drop("group_id"),
         hide_index=True,
         width="stretch",
         column_config={
@@ -128,6 +128,17 @@ with st.expander(f"All {count(groups.height)} {by.lower()}s", icon=":material/ta
             "aligned": st.column_config.NumberColumn("Laddering up"),
             "rate": st.column_config.ProgressColumn("Alignment", format="percent", min_value=0, max_value=1),
         },
+    )
+    if groups.height > ROWS_SHOWN:
+        st.caption(f"The {count(ROWS_SHOWN)} lowest are shown; the download has all {count(groups.height)}.")
+    st.download_button(
+        f"Download alignment by {by.lower()} (CSV)",
+        data=groups.drop("group_id").write_csv(),
+        file_name=f"alignment-by-{by.lower()}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key="alignment_groups_csv",
     )
 
 st.subheader("Gaps")
@@ -212,29 +223,20 @@ modes = ask(work_mode_comparison, filters, viewer)
 if modes.is_empty():
     st.caption("No active people in scope.")
 else:
-    cells = st.columns(3)
-    charts = (
-        ("alignment", "Alignment of goals they own", True),
-        ("coverage", f"Check-in coverage ({SETTINGS.checkin_window_days} days)", True),
-        ("pace", "Progress ÷ expected (1 = on pace)", False),
-    )
-    for cell, (column, title, share) in zip(cells, charts, strict=True):
-        with cell:
-            show(work_mode_bars(modes, value=column, title=title, share=share), key=f"alignment_mode_{column}")
+    show(work_mode_bars(modes), key="alignment_work_modes")
     st.caption(
-        "People in scope by work mode: "
+        "Alignment: share of the business goals they own that ladder up. Check-in coverage: a check-in in the last "
+        f"{SETTINGS.checkin_window_days} days. Progress as a share of expected: 100% is on pace. People in scope: "
         + "; ".join(f"{row['work_mode']} {count(row['people'])}" for row in modes.to_dicts())
         + ". Differences describe these groups; they do not say that the work mode is the cause."
     )
 
 st.subheader("Career growth")
+st.markdown("Share of active people with at least one live development goal this period.")
 growth_by = (
     st.segmented_control("Group by", ["Team", "Region"], default="Region", key="alignment_growth_by") or "Region"
 )
 growth = ask(career_growth, filters, viewer, by=growth_by.lower())
-st.caption(
-    f"Share of active people with at least one development goal this period: {pct(summary['growth_share'])} in scope."
-)
 ranked(
     growth,
     by=growth_by,
@@ -243,6 +245,6 @@ ranked(
     count_col="people",
     count_title="People",
     average=summary["growth_share"],
-    average_title="This scope",
+    average_title="Everyone in scope",
     minimum=SETTINGS.min_group_size,
 )

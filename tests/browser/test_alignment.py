@@ -24,7 +24,7 @@ def test_alignment_loads_with_rates_gaps_and_growth(app_server, page):
     assert page.locator("h1").first.inner_text() == "Alignment"
     assert len(metric_values(page)) == 4
     charts = page.locator(CHART)
-    charts.nth(4).wait_for(timeout=30000)  # ranked teams, three work-mode charts, career growth
+    charts.nth(2).wait_for(timeout=30000)  # ranked teams, work modes, career growth
     assert charts.first.bounding_box()["height"] > 100
     page.get_by_role("tab", name="Objectives with no or thin support").click()
     page.wait_for_timeout(300)
