@@ -26,7 +26,6 @@ from queries.model import Filters, Settings, Snapshot, Viewer
 from queries.periods import expected_progress, period_row, related_period_ids, year_family_ids
 from queries.rollup import (
     key_result_progress,
-    period_key_result_progress,
     period_progress,
     roll_up,
     status_expr,
@@ -139,6 +138,17 @@ def scope_goals(snapshot: Snapshot, filters: Filters) -> ScopeGoals:
     return snapshot.derived(("progress_scope", year_id, filters.org_unit_id, filters.region_ids), compute)
 
 
+_NO_EDGES = pl.DataFrame(schema={"child": pl.Int64, "parent": pl.Int64, "weight": pl.Float64})
+
+
+def _own_progress(rolled: pl.DataFrame) -> pl.DataFrame:
+    """A roll-up's goals with key results as one key result each (goal_id, weight 1, progress): their own
+    progress, which is all the engine reads from them, so later roll-ups need not weigh every key result again."""
+    return rolled.filter(pl.col("has_key_results")).select(
+        pl.col("id").alias("goal_id"), pl.lit(1.0).alias("weight"), "progress"
+    )
+
+
 def _roll_up_slots(graph: YearGraph, nodes: pl.DataFrame, kr_progress: pl.DataFrame) -> pl.DataFrame:
     """The engine's roll-up of several goal sets at once: `nodes` (slot, id) and `kr_progress` (slot, goal_id,
     weight, progress) are stacked under composite ids, so each slot rolls up on its own. Returns slot, id,
@@ -201,9 +211,7 @@ def carried_progress(snapshot: Snapshot, filters: Filters, settings: Settings) -
         if is_unfiltered(filters):
             rolled = organisation
         else:
-            kr = period_key_result_progress(snapshot, filters.period_id, filters.as_of).with_columns(
-                pl.lit(0, pl.Int64).alias("slot")
-            )
+            kr = _own_progress(organisation).with_columns(pl.lit(0, pl.Int64).alias("slot"))
             again = _roll_up_slots(year_graph(snapshot, filters.period_id), scope.needy, kr).drop("slot")
             kept = organisation.join(scope.carried, on="id", how="semi").join(again, on="id", how="anti")
             base = [c for c in organisation.columns if c not in _ROLLED_COLUMNS]
@@ -249,10 +257,11 @@ def burnup_dates(start: date, end: date, as_of: date, points: int = BURNUP_POINT
 
 
 class _Replay:
-    """Key-result progress of one year's roll-up-relevant key results at sample dates, kept for the date grids
-    asked most. `at(dates)` stacks them: slot i holds the replay as of dates[i]."""
+    """The own progress (from their key results, by the engine) of one year's roll-up-relevant goals at sample
+    dates, kept for the date grids asked most. `at(dates)` stacks them: slot i holds the replay as of dates[i]."""
 
     def __init__(self, key_results: pl.DataFrame, updates: pl.DataFrame) -> None:
+        self._goals = key_results.select(pl.col("goal_id").alias("id")).unique()
         self._key_results = key_results
         self._updates = updates
         self._grids: OrderedDict[tuple[date, ...], pl.DataFrame] = OrderedDict()
@@ -270,8 +279,9 @@ class _Replay:
             if cached is not None:
                 part = cached.filter(pl.col("date") == day)
             else:
-                part = key_result_progress(self._key_results, self._updates, day, history_sorted=True).select(
-                    pl.lit(day).alias("date"), "goal_id", "weight", "progress"
+                replayed = key_result_progress(self._key_results, self._updates, day, history_sorted=True)
+                part = _own_progress(roll_up(self._goals, _NO_EDGES, replayed)).with_columns(
+                    pl.lit(day).alias("date")
                 )
             parts.append(part.with_columns(pl.lit(slot, pl.Int64).alias("slot")))
         frame = pl.concat([part.select("slot", "date", "goal_id", "weight", "progress") for part in parts])
@@ -350,7 +360,7 @@ def _slot_objectives(
     objectives = _objectives(snapshot, graph, filters.period_id).select("id", "title", "period_id")
     carried = _carried(graph, members)
     needy = pl.concat([_needing_roll_up(graph, carried), carried.join(objectives, on="id", how="semi")])
-    kr = period_key_result_progress(snapshot, filters.period_id, filters.as_of)
+    kr = _own_progress(period_progress(snapshot, filters.period_id, filters.as_of, settings))
     kr_slots = needy.unique().join(kr, left_on="id", right_on="goal_id", how="inner").select(
         "slot", pl.col("id").alias("goal_id"), "weight", "progress"
     )
