@@ -89,7 +89,7 @@ def _no_access(viewer: Viewer, source: str) -> None:
     """The screen for someone Ladder does not know: what to do about it, and no data at all."""
     st.title("No access")
     reasons = {
-        OIDC: f"You are signed in as **{viewer.email or 'an account without an e-mail address'}**, "
+        OIDC: f"You are signed in as **{viewer.email or 'an account without a verified e-mail address'}**, "
         "but Ladder has no access set up for this address.",
         HEADER: f"Your company sign-in named **{viewer.email}**, but Ladder has no access set up for this address."
         if viewer.email
@@ -109,16 +109,20 @@ def allowed_pages(pages: dict[str, list], viewer: Viewer) -> dict[str, list]:
     return {group: entries for group, entries in pages.items() if may_open(viewer, group)}
 
 
-def log_view(page, context: PageContext) -> None:
+def log_view(page: st.Page, context: PageContext) -> None:
     """Write one access-log row for this page view: once per page and filters, not on every widget rerun."""
-    scoped = data.viewer_snapshot(context.viewer)
     filters = context.filters
-    values = {
-        "period": period_row(scoped, filters.period_id)["name"],
-        "region": scoped.region.filter(pl.col("id").is_in(list(filters.region_ids))).sort("code")["code"].to_list(),
-        "team": filters.org_unit_id,
-        "as_of": filters.as_of.isoformat(),
-    }
+    try:
+        scoped = data.viewer_snapshot(context.viewer)
+        values = {
+            "period": period_row(scoped, filters.period_id)["name"],
+            "region": scoped.region.filter(pl.col("id").is_in(list(filters.region_ids))).sort("code")["code"].to_list(),
+            "team": filters.org_unit_id,
+            "as_of": filters.as_of.isoformat(),
+        }
+    except Exception as error:  # noqa: BLE001 - the log must never cost the viewer their page
+        _LOG.warning("Could not describe the filters for the access log: %s", error)
+        values = {"as_of": filters.as_of.isoformat()}
     _log_once(context.viewer, page.title, values)
 
 
@@ -129,5 +133,5 @@ def _log_once(viewer: Viewer, page: str, filters: dict) -> None:
     st.session_state[_LAST_LOGGED] = key
     try:
         record_view(database_url(), email=viewer.email, role=viewer.role, page=page, filters=filters)
-    except Exception as error:  # noqa: BLE001 - a failed log write must never cost the viewer their page
+    except Exception as error:  # noqa: BLE001 - the log must never cost the viewer their page
         _LOG.warning("Could not write the access log for %s on %s: %s", viewer.email, page, error)
