@@ -122,53 +122,89 @@ def _team_groups(snapshot: Snapshot, filters: Filters) -> pl.DataFrame:
     return pl.concat([below, at_top]).unique("org_unit_id")
 
 
-def with_group(snapshot: Snapshot, filters: Filters, rated: pl.DataFrame, by: str | None) -> pl.DataFrame:
-    """The rated people with `group_id` and `group` (label): one level down the org tree, region or reviewer."""
+def _reviewer_labels(snapshot: Snapshot) -> pl.DataFrame:
+    """Every reviewer's id (as a group key) and unique display name; memoised per snapshot."""
+
+    def compute() -> pl.DataFrame:
+        ids = snapshot.rating.select(pl.col("reviewer_id").alias("id")).unique()
+        names = snapshot.employee.join(ids, on="id", how="semi").select(
+            pl.col("id").cast(pl.String).alias("group_id"), pl.col("name").alias("group")
+        )
+        missing = pl.DataFrame({"group_id": ["?"], "group": ["No reviewer recorded"]})
+        return _unique_labels(pl.concat([names, missing]))
+
+    return snapshot.derived("reviewer_labels", compute)
+
+
+def _reviewer_units(snapshot: Snapshot) -> pl.DataFrame:
+    """Every reviewer's id (as a group key) and the name of their own unit; memoised per snapshot."""
+
+    def compute() -> pl.DataFrame:
+        ids = snapshot.rating.select(pl.col("reviewer_id").alias("id")).unique()
+        units = snapshot.org_unit.select(pl.col("id").alias("org_unit_id"), pl.col("name").alias("team"))
+        return snapshot.employee.join(ids, on="id", how="semi").join(units, on="org_unit_id", how="left").select(
+            pl.col("id").cast(pl.String).alias("group_id"), "team"
+        )
+
+    return snapshot.derived("reviewer_units", compute)
+
+
+def group_labels(snapshot: Snapshot, filters: Filters, by: str | None) -> pl.DataFrame:
+    """(group_id, group) display names of a grouping, unique within it."""
     if by is None:
-        return rated.with_columns(pl.lit(SCOPE).alias("group_id"), pl.lit("Everyone in scope").alias("group"))
+        return pl.DataFrame({"group_id": [SCOPE], "group": ["Everyone in scope"]})
     if by == "team":
-        teams = _team_groups(snapshot, filters)
-        grouped = rated.join(teams, on="org_unit_id", how="left").with_columns(
-            pl.col("group_unit").cast(pl.String).fill_null("?").alias("group_id"),
-            pl.col("name").fill_null("Elsewhere").alias("group"),
-        ).drop("group_unit", "name")
+        teams = _team_groups(snapshot, filters).select(pl.col("group_unit").cast(pl.String).alias("group_id"),
+                                                         pl.col("name").alias("group"))
+        labels = pl.concat([teams.unique("group_id"), pl.DataFrame({"group_id": ["?"], "group": ["Elsewhere"]})])
+        return _unique_labels(labels)
+    if by == "region":
+        regions = snapshot.region.select(pl.col("id").cast(pl.String).alias("group_id"), pl.col("name").alias("group"))
+        return _unique_labels(pl.concat([regions, pl.DataFrame({"group_id": ["?"], "group": ["Unknown region"]})]))
+    if by == "manager":
+        return _reviewer_labels(snapshot)
+    raise ValueError(f"unknown grouping {by!r}")
+
+
+def with_group_id(snapshot: Snapshot, filters: Filters, rated: pl.DataFrame, by: str | None) -> pl.DataFrame:
+    """The rated people with `group_id`: one level down the org tree, region or reviewer (labels come later,
+    from `group_labels`, on the few aggregated rows)."""
+    if by is None:
+        key = pl.lit(SCOPE)
+    elif by == "team":
+        teams = _team_groups(snapshot, filters).select("org_unit_id", "group_unit")
+        rated = rated.join(teams, on="org_unit_id", how="left")
+        key = pl.col("group_unit").cast(pl.String).fill_null("?")
     elif by == "region":
-        regions = snapshot.region.select(pl.col("id").alias("region_id"), pl.col("name").alias("group"))
-        grouped = rated.join(regions, on="region_id", how="left").with_columns(
-            pl.col("region_id").cast(pl.String).fill_null("?").alias("group_id"),
-            pl.col("group").fill_null("Unknown region"),
-        )
+        key = pl.col("region_id").cast(pl.String).fill_null("?")
     elif by == "manager":
-        grouped = rated.with_columns(
-            pl.col("reviewer_id").cast(pl.String).fill_null("?").alias("group_id"),
-            pl.col("reviewer").fill_null("No reviewer recorded").alias("group"),
-        )
+        key = pl.col("reviewer_id").cast(pl.String).fill_null("?")
     else:
         raise ValueError(f"unknown grouping {by!r}")
-    labels = _unique_labels(grouped.select("group_id", "group").unique())
-    return grouped.drop("group").join(labels, on="group_id", how="left")
+    return rated.with_columns(key.alias("group_id"))
 
 
-def protect_partition(grouped: pl.DataFrame, min_size: int) -> pl.DataFrame:
-    """`grouped` with the keys of hidden groups replaced by one pooled key (OTHER), labelled with their count;
-    the pooled row is dropped too when even it is below the minimum (the whole scope is)."""
-    sizes = (
-        grouped.group_by("group_id").agg(pl.len().alias("n")).sort("group_id")
-    )
+def with_group(snapshot: Snapshot, filters: Filters, rated: pl.DataFrame, by: str | None) -> pl.DataFrame:
+    """The rated people with `group_id` and `group` (label)."""
+    grouped = with_group_id(snapshot, filters, rated, by)
+    return grouped.join(group_labels(snapshot, filters, by), on="group_id", how="left")
+
+
+def protect_partition(grouped: pl.DataFrame, min_size: int) -> tuple[pl.DataFrame, int]:
+    """`grouped` with the keys of hidden groups replaced by one pooled key (OTHER), and how many groups were
+    hidden; the pooled rows are dropped too when even they are below the minimum (the whole scope is)."""
+    sizes = grouped.group_by("group_id").agg(pl.len().alias("n")).sort("group_id")
     marked = hide_small_groups(sizes, min_size, keep=("group_id",))
     hidden = marked.filter(pl.col(HIDDEN))["group_id"]
+    if hidden.is_empty():
+        return grouped, 0
     pooled = grouped.with_columns(
-        pl.when(pl.col("group_id").is_in(hidden.implode())).then(pl.lit(OTHER)).otherwise(pl.col("group_id")).alias(
-            "group_id"
-        )
+        pl.when(pl.col("group_id").is_in(hidden.implode())).then(pl.lit(OTHER)).otherwise(pl.col("group_id"))
+        .alias("group_id")
     )
-    label = f"Other groups ({hidden.len()}, hidden)"
-    pooled = pooled.with_columns(
-        pl.when(pl.col("group_id") == OTHER).then(pl.lit(label)).otherwise(pl.col("group")).alias("group")
-    )
-    if pooled.filter(pl.col("group_id") == OTHER).height < min_size:
+    if sizes.join(hidden.to_frame(), on="group_id", how="semi")["n"].sum() < min_size:
         pooled = pooled.filter(pl.col("group_id") != OTHER)
-    return pooled
+    return pooled, hidden.len()
 
 
 def _scope_or_nothing(rated: pl.DataFrame, min_size: int) -> pl.DataFrame:
@@ -178,10 +214,18 @@ def _scope_or_nothing(rated: pl.DataFrame, min_size: int) -> pl.DataFrame:
 
 def _protected(
     snapshot: Snapshot, filters: Filters, settings: Settings, cycle_id: int, by: str | None
-) -> pl.DataFrame:
+) -> tuple[pl.DataFrame, int]:
     rated = _scope_or_nothing(rated_in_scope(snapshot, filters, cycle_id), settings.min_group_size)
-    grouped = with_group(snapshot, filters, rated, by)
-    return protect_partition(grouped, settings.min_group_size)
+    return protect_partition(with_group_id(snapshot, filters, rated, by), settings.min_group_size)
+
+
+def _labelled(frame: pl.DataFrame, labels: pl.DataFrame, hidden: int) -> pl.DataFrame:
+    """Aggregated rows (one or more per `group_id`) with their `group` label; the pooled row says how many
+    groups it holds."""
+    return frame.join(labels, on="group_id", how="left").with_columns(
+        pl.when(pl.col("group_id") == OTHER).then(pl.lit(f"Other groups ({hidden}, hidden)"))
+        .otherwise(pl.col("group")).alias("group")
+    )
 
 
 def _group_order(frame: pl.DataFrame) -> pl.DataFrame:
@@ -230,25 +274,30 @@ def rating_distribution(
 ) -> pl.DataFrame:
     """Per group and rating: share = people with that final rating / people rated in the group; gap = share -
     guideline; distance = sum |gap| / 2, the least share of the group that would have to move to match it."""
-    grouped = _protected(snapshot, filters, settings, cycle_id, by)
+    grouped, hidden = _protected(snapshot, filters, settings, cycle_id, by)
     schema = {
         "group_id": pl.String, "group": pl.String, "n": pl.Int64, "rating": pl.Int64, "count": pl.Int64,
         "share": pl.Float64, "guideline": pl.Float64, "gap": pl.Float64, "distance": pl.Float64,
     }
     if grouped.is_empty():
         return pl.DataFrame(schema=schema)
-    groups = grouped.group_by("group_id", "group").agg(pl.len().alias("n"))
-    counts = grouped.group_by("group_id", pl.col("post_calibration").alias("rating")).agg(pl.len().alias("count"))
-    grid = groups.join(guideline(snapshot, cycle_id), how="cross")
+    counts = grouped.group_by("group_id", pl.col("post_calibration").alias("rating")).agg(
+        pl.len().cast(pl.Int64).alias("count")
+    )
+    # Order the groups once (largest first, pooled last), then lay the ratings out in that order.
+    groups = (
+        counts.group_by("group_id").agg(pl.col("count").sum().alias("n"))
+        .pipe(_labelled, group_labels(snapshot, filters, by), hidden)
+        .pipe(_group_order)
+    )
     return (
-        grid.join(counts, on=["group_id", "rating"], how="left")
-        .with_columns(pl.col("count").fill_null(0).cast(pl.Int64), pl.col("n").cast(pl.Int64))
+        groups.join(guideline(snapshot, cycle_id).sort("rating"), how="cross", maintain_order="left_right")
+        .join(counts, on=["group_id", "rating"], how="left", maintain_order="left")
+        .with_columns(pl.col("count").fill_null(0))
         .with_columns((pl.col("count") / pl.col("n")).alias("share"))
         .with_columns((pl.col("share") - pl.col("guideline")).alias("gap"))
         .with_columns((pl.col("gap").abs().sum().over("group_id") / 2).alias("distance"))
-        .pipe(_group_order)
         .select(list(schema))
-        .sort([pl.col("group_id") == OTHER, pl.col("n"), "group", "rating"], descending=[False, True, False, False])
     )
 
 
@@ -300,10 +349,10 @@ def calibration_shift(
     cycle_id: int, by: str | None = None,
 ) -> pl.DataFrame:
     """Per group: mean shift = mean(final - pre-calibration rating), and the shares moved up and down."""
-    grouped = _protected(snapshot, filters, settings, cycle_id, by)
+    grouped, hidden = _protected(snapshot, filters, settings, cycle_id, by)
     shift = pl.col("post_calibration") - pl.col("pre_calibration")
     return (
-        grouped.group_by("group_id", "group")
+        grouped.group_by("group_id")
         .agg(
             pl.len().cast(pl.Int64).alias("n"),
             shift.mean().alias("mean_shift"),
@@ -312,6 +361,7 @@ def calibration_shift(
             pl.col("pre_calibration").mean().alias("mean_pre"),
             pl.col("post_calibration").mean().alias("mean_final"),
         )
+        .pipe(_labelled, group_labels(snapshot, filters, by), hidden)
         .pipe(_group_order)
     )
 
@@ -343,16 +393,14 @@ def rater_leniency(
     schema = {"group_id": pl.String, "group": pl.String, "n": pl.Int64, "mean": pl.Float64, "z": pl.Float64,
               "flag": pl.String, "team": pl.String}
     reference = leniency_reference(snapshot, filters, viewer, settings, cycle_id=cycle_id, basis=basis)
-    grouped = _protected(snapshot, filters, settings, cycle_id, "manager").filter(pl.col("group_id") != OTHER)
+    grouped, _ = _protected(snapshot, filters, settings, cycle_id, "manager")
+    grouped = grouped.filter(pl.col("group_id") != OTHER)
     if reference.is_empty() or grouped.is_empty() or not reference["sd"][0]:
         return pl.DataFrame(schema=schema)
     mean, sd = reference["mean"][0], reference["sd"][0]
-    reviewers = snapshot.employee.select(pl.col("id").cast(pl.String).alias("group_id"), "org_unit_id").join(
-        snapshot.org_unit.select(pl.col("id").alias("org_unit_id"), pl.col("name").alias("team")), on="org_unit_id"
-    )
     z = (pl.col("mean") - mean) / (sd / pl.col("n").sqrt())
     return (
-        grouped.group_by("group_id", "group")
+        grouped.group_by("group_id")
         .agg(pl.len().cast(pl.Int64).alias("n"), pl.col(BASES[basis]).mean().alias("mean"))
         .with_columns(z.alias("z"))
         .with_columns(
@@ -360,7 +408,8 @@ def rater_leniency(
             .when(pl.col("z").abs() > stats.Z_95).then(pl.lit("watch"))
             .otherwise(pl.lit("within")).alias("flag")
         )
-        .join(reviewers, on="group_id", how="left")
+        .join(_reviewer_labels(snapshot), on="group_id", how="left")
+        .join(_reviewer_units(snapshot), on="group_id", how="left")
         .select(list(schema))
         .sort(pl.col("z").abs(), descending=True)
     )
@@ -415,9 +464,7 @@ def funnel_limits(
 def _with_attribute(snapshot: Snapshot, viewer: Viewer, rated: pl.DataFrame, attribute: str) -> pl.DataFrame:
     if attribute in SENSITIVE_ATTRIBUTES:
         if not viewer.sees_sensitive:
-            return rated.clear().with_columns(
-                pl.lit(None, pl.String).alias("group_id"), pl.lit(None, pl.String).alias("group")
-            )
+            return rated.clear().with_columns(pl.lit(None, pl.String).alias("group_id"))
         values = snapshot.employee_sensitive.select("employee_id", pl.col(attribute).alias("group_id"))
         grouped = rated.join(values, on="employee_id", how="left")
     elif attribute == "work_mode":
@@ -427,9 +474,7 @@ def _with_attribute(snapshot: Snapshot, viewer: Viewer, rated: pl.DataFrame, att
         grouped = rated.join(names, on="region_id", how="left")
     else:
         raise ValueError(f"unknown attribute {attribute!r}")
-    return grouped.with_columns(pl.col("group_id").fill_null(NOT_RECORDED)).with_columns(
-        pl.col("group_id").alias("group")
-    )
+    return grouped.with_columns(pl.col("group_id").fill_null(NOT_RECORDED))
 
 
 def _bias_groups(
@@ -437,12 +482,13 @@ def _bias_groups(
     top_from: int,
 ) -> pl.DataFrame:
     rated = _scope_or_nothing(rated_in_scope(snapshot, filters, cycle_id), settings.min_group_size)
-    grouped = protect_partition(_with_attribute(snapshot, viewer, rated, attribute), settings.min_group_size)
+    grouped, hidden = protect_partition(_with_attribute(snapshot, viewer, rated, attribute), settings.min_group_size)
     return (
-        grouped.group_by("group_id", "group")
+        grouped.group_by("group_id")
         .agg(pl.len().cast(pl.Int64).alias("n"), (pl.col("post_calibration") >= top_from).sum().cast(pl.Int64)
              .alias("hits"))
-        .with_columns((pl.col("hits") / pl.col("n")).alias("rate"))
+        .with_columns((pl.col("hits") / pl.col("n")).alias("rate"), pl.col("group_id").alias("group"))
+        .pipe(_labelled, pl.DataFrame(schema={"group_id": pl.String}), hidden)
         .pipe(_group_order)
     )
 
@@ -586,8 +632,7 @@ def hidden_groups(
     """How many groups of the partition are hidden, and how many people they hold together (a figure that is
     itself at least the minimum group size, or zero)."""
     rated = _scope_or_nothing(rated_in_scope(snapshot, filters, cycle_id), settings.min_group_size)
-    grouped = with_group(snapshot, filters, rated, by)
-    sizes = grouped.group_by("group_id").agg(pl.len().alias("n"))
+    sizes = with_group_id(snapshot, filters, rated, by).group_by("group_id").agg(pl.len().alias("n"))
     marked = hide_small_groups(sizes, settings.min_group_size, keep=("group_id",))
     hidden = sizes.join(marked.filter(pl.col(HIDDEN)).select("group_id"), on="group_id", how="semi")
     return pl.DataFrame(

@@ -233,6 +233,14 @@ class TestNineBox:
 PAGE = "pages/people/ratings.py"
 
 
+TABS = ("Distribution", "Calibration", "Rater leniency", "Bias tests", "9-box")
+
+
+def open_tab(at, label: str):
+    at.session_state["ratings_tab"] = label
+    return at.run()
+
+
 def metric(at, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
@@ -257,8 +265,19 @@ class TestPage:
         rated = metric(at, "People rated")
         assert int(rated.replace(",", "")) >= 5
         assert len(at.tabs) == 5
-        counts = shown_counts(at)
-        assert counts and all(c >= 5 for c in counts), counts
+        for label in TABS:
+            open_tab(at, label)
+            assert not at.exception, label
+            counts = shown_counts(at)
+            assert all(c >= 5 for c in counts), (label, counts)
+        assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+
+    def test_only_the_open_tab_is_drawn(self, app_test):
+        at = app_test(page=PAGE)
+        assert [s.value for s in at.subheader][:2] == ["Everyone in scope", "Against the guideline"]
+        open_tab(at, "Calibration")
+        assert "Before and after calibration" in [s.value for s in at.subheader]
+        assert "Everyone in scope" not in [s.value for s in at.subheader]
 
     def test_cycle_change_changes_the_numbers(self, app_test):
         at = app_test(page=PAGE)
@@ -282,18 +301,21 @@ class TestPage:
             at.radio(key="ratings_by").set_value(by).run()
             assert not at.exception
             assert all(c >= 5 for c in shown_counts(at))
+        open_tab(at, "Bias tests")
         for attribute in q.ATTRIBUTES:
             at.selectbox(key="ratings_attribute").set_value(attribute).run()
             assert not at.exception
+            assert all(c >= 5 for c in shown_counts(at))
 
     def test_the_planted_work_mode_gap_is_flagged(self, app_test):
-        at = app_test(page=PAGE)
+        at = open_tab(app_test(page=PAGE), "Bias tests")
         assert at.selectbox(key="ratings_attribute").value == "work_mode"
         assert any("remote" in w.value and "four-fifths" in w.value for w in at.warning)
 
     def test_executives_are_told_the_bias_panel_needs_hr(self, app_test):
         at = app_test()
         at.session_state["viewer_role"] = "executive"
+        at.session_state["ratings_tab"] = "Bias tests"
         at.run()
         at.switch_page(PAGE).run()
         assert not at.exception

@@ -93,9 +93,7 @@ def hidden_note(by_key: str, noun: str) -> None:
                    f"{PROTECTED}")
 
 
-tabs = st.tabs(["Distribution", "Calibration", "Rater leniency", "Bias tests", "9-box"])
-
-with tabs[0]:
+def distribution() -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.subheader("Everyone in scope")
@@ -136,7 +134,7 @@ with tabs[0]:
         },
     )
 
-with tabs[1]:
+def calibration() -> None:
     left, right = st.columns([1, 1], gap="large")
     with left:
         st.subheader("Before and after calibration")
@@ -156,7 +154,7 @@ with tabs[1]:
         st.caption("Mean of (final rating - manager's rating): above zero, calibration raised the group overall.")
         hidden_note(by, f"{group_title.lower()} groups")
 
-with tabs[2]:
+def leniency() -> None:
     basis = st.radio(
         "Rating", list(q.BASES), key="ratings_basis", horizontal=True,
         format_func={"pre": "Manager's own (before calibration)", "final": "Final (after calibration)"}.__getitem__,
@@ -201,7 +199,7 @@ with tabs[2]:
                 },
             )
 
-with tabs[3]:
+def bias() -> None:
     if not viewer.sees_sensitive:
         st.info("Bias tests need the HR role. They read sensitive attributes such as gender and age band, which "
                 "Ladder only lets HR see, and only as figures for groups. Ask HR for this analysis.",
@@ -318,7 +316,7 @@ were given, not a verdict. Only groups of at least {MIN} people are shown.
 """
                 )
 
-with tabs[4]:
+def nine_box() -> None:
     st.subheader("Performance and potential")
     grid = ask(q.nine_box, filters, viewer, cycle_id=cycle_id)
     rows = [band for band in (*reversed(q.BANDS), q.NOT_RECORDED) if band in grid["potential"].to_list()]
@@ -334,6 +332,14 @@ with tabs[4]:
             "Potential: the potential rating in thirds of its scale. Top right: strong now and ready to grow; "
             f"bottom left: struggling on both counts. Blank cells are hidden to protect groups below {MIN} people."
         )
+
+# Only the open tab runs its queries and draws its charts (the tabs rerun the page when switched).
+SECTIONS = {"Distribution": distribution, "Calibration": calibration, "Rater leniency": leniency,
+            "Bias tests": bias, "9-box": nine_box}
+for tab, draw in zip(st.tabs(list(SECTIONS), key="ratings_tab", on_change="rerun"), SECTIONS.values(), strict=True):
+    if tab.open:
+        with tab:
+            draw()
 
 with st.expander("How small groups are protected", icon=":material/shield_person:"):
     st.markdown(
