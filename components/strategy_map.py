@@ -130,9 +130,10 @@ def _node_style(node: dict) -> dict:
     return style
 
 
-def radial_layout(nodes: pl.DataFrame) -> dict[str, tuple[float, float]]:
-    """Positions on rings around the root: depth d on ring d (several roots share ring 0's centre ring), each node
-    given an arc proportional to the nodes at the tips of its subtree, so subtrees never overlap."""
+def radial_layout(nodes: pl.DataFrame) -> tuple[dict[str, tuple[float, float]], dict[str, float]]:
+    """Positions on rings around the root: depth d on ring d (several roots share the first ring), each node given
+    an arc proportional to the nodes at the tips of its subtree, so subtrees never overlap; and each node's room,
+    the largest dot radius that keeps it off its neighbours on the ring."""
     ids = nodes["node_id"].to_list()
     parents = dict(zip(ids, nodes["parent_node_id"].to_list(), strict=True))
     depths = dict(zip(ids, nodes["depth"].to_list(), strict=True))
@@ -150,11 +151,13 @@ def radial_layout(nodes: pl.DataFrame) -> dict[str, tuple[float, float]]:
     outer = max(RING * (deepest + (0 if single else 1)), total * SPACING / (2 * math.pi))
     step = outer / max(deepest + (0 if single else 1), 1)
     positions: dict[str, tuple[float, float]] = {}
+    room: dict[str, float] = {}
 
     def place(node: str, start: float, span: float) -> None:
         radius = step * (depths[node] + (0 if single else 1))
         angle = start + span / 2
         positions[node] = (radius * math.cos(angle), radius * math.sin(angle))
+        room[node] = 0.45 * radius * span if radius else float("inf")
         cursor = start
         for child in kids.get(node, []):
             share = span * tips[child] / tips[node]
@@ -168,13 +171,13 @@ def radial_layout(nodes: pl.DataFrame) -> dict[str, tuple[float, float]]:
         share = 2 * math.pi * weight / sum(weights)
         place(root, cursor, share)
         cursor += share
-    return positions
+    return positions, room
 
 
 def map_html(nodes: pl.DataFrame, links: pl.DataFrame, *, height: int = HEIGHT, heading: str = "Strategy map") -> str:
     """A self-contained HTML page drawing the map's nodes (strategy_map) and links (map_links) with vis-network."""
     net = Network(height=f"{height}px", width="100%", directed=True, heading=heading)
-    positions = radial_layout(nodes)
+    positions, room = radial_layout(nodes)
     crowded = {d for d, n in nodes.group_by("depth").len().iter_rows() if n > LABELLED}
     # Labels and dots are sized for the zoom at which the whole map fits the frame, so they stay legible.
     xs = [x for x, _ in positions.values()] or [0.0]
@@ -188,7 +191,7 @@ def map_html(nodes: pl.DataFrame, links: pl.DataFrame, *, height: int = HEIGHT, 
         style.setdefault("font", {})
         style["font"]["size"] = round(style["font"].get("size", 14) * grow)
         if "size" in style:
-            style["size"] = round(style["size"] * grow**0.45, 1)
+            style["size"] = round(max(min(style["size"] * grow**0.45, room[node["node_id"]]), 4.0), 1)
         x, y = positions[node["node_id"]]
         net.add_node(node["node_id"], title=_tooltip(node), x=round(x, 1), y=round(y, 1), **style)
     for link in links.to_dicts():

@@ -179,9 +179,9 @@ def _choose(ordered: pl.DataFrame, roots: list[int], stray: bool, depth: int, ma
     """The goals to show: `roots` (rows of `ordered`), the "Not laddering up" node when `stray`, and below them at
     most `depth` layers of children.
 
-    Grows the tree from the roots, always taking the most important child on offer (most goals below it, then
-    furthest behind pace), while the nodes shown plus one "+N more" node per partly shown parent fit in
-    `max_nodes`.
+    Each root first shows its few most important children (most goals below, then furthest behind pace); then the
+    tree grows from there, always taking the most important child on offer, while the nodes shown plus one
+    "+N more" node per partly shown parent fit in `max_nodes`.
     """
     parents = ordered["tree_parent"].to_numpy()
     ids = ordered["id"].to_numpy()
@@ -205,22 +205,39 @@ def _choose(ordered: pl.DataFrame, roots: list[int], stray: bool, depth: int, ma
         for row in children(parent):
             heapq.heappush(offers, (-int(below[row]), row, level, parent))
 
-    for row in roots:
-        offer(row, 1)
-    if stray:
-        offer(None, 1)
-    while offers:
-        _, row, level, parent = heapq.heappop(offers)
+    taken: set[int] = set()
+
+    def take(row: int, level: int, parent: int | None) -> bool:
+        nonlocal used
         total, before = totals[parent], chosen.shown.get(parent, 0)
         cost = 1 + (1 if before == 0 and total > 1 else 0) - (1 if before == total - 1 and before > 0 else 0)
         if used + cost > max_nodes:
-            continue
+            return False
         used += cost
+        taken.add(row)
         chosen.shown[parent] = before + 1
         chosen.rows.append(row)
         chosen.depths.append(level)
         chosen.parents.append(parent)
         offer(row, level + 1)
+        return True
+
+    for row in roots:
+        offer(row, 1)
+    if stray:
+        offer(None, 1)
+    # Every root first shows a few of its most important children, so a big objective cannot crowd out a small
+    # one, nor the goals that ladder up to nothing.
+    parents_first = [*roots, *([None] if stray else [])]
+    first = max(1, min(5, (max_nodes - used) // max(4 * len(parents_first), 1))) if depth >= 1 else 0
+    for parent in parents_first:
+        for row in list(children(parent))[:first]:
+            if not take(row, 1, parent):
+                break
+    while offers:
+        _, row, level, parent = heapq.heappop(offers)
+        if row not in taken:
+            take(row, level, parent)
     return chosen
 
 

@@ -102,17 +102,21 @@ class TestSelection:
         assert strategy_map(tiny_snapshot(), tiny_filters(), VIEWER, SETTINGS, root=22).is_empty()  # Q3 goal
 
     def test_the_budget_refunds_the_more_node_when_all_children_fit(self):
-        # 6 nodes: 1, 2, orphans, 10; then 20 costs 2 (itself and "+1 more" for 10); 21 then costs nothing,
-        # since the "+1 more" node gives way to it. 31 no longer fits.
+        # 7 nodes: 1, 2, "Not laddering up"; each root first shows its best child: 10 under 1, 31 under the orphans
+        # node (5 nodes). Then 20 costs 2 (itself and "+1 more" for 10's other child), and 21 costs nothing, since
+        # the "+1 more" node gives way to it.
+        nodes = strategy_map(tiny_snapshot(), tiny_filters(), VIEWER, SETTINGS, depth=2, max_nodes=7)
+        assert node_ids(nodes) == sorted(["g1", "g2", ORPHANS, "g10", "g31", "g20", "g21"])
+        # With 6, 20 no longer fits: 10 shows none of its two children.
         nodes = strategy_map(tiny_snapshot(), tiny_filters(), VIEWER, SETTINGS, depth=2, max_nodes=6)
-        assert node_ids(nodes) == sorted(["g1", "g2", ORPHANS, "g10", "g20", "g21"])
-        assert nodes.filter(pl.col("node_id") == ORPHANS)["hidden"][0] == 1
+        assert node_ids(nodes) == sorted(["g1", "g2", ORPHANS, "g10", "g31"])
+        assert nodes.filter(pl.col("node_id") == "g10")["hidden"][0] == 2
 
     def test_children_that_do_not_fit_collapse_into_more(self):
-        # 10 has four children (20, 21, 23, 24): with 7 nodes, 1, 2, orphans, 10, 20 (+more), 21 fit, and the
-        # "+2 more" node stands for 23 and 24.
-        nodes = strategy_map(with_two_more_teams(), tiny_filters(), VIEWER, SETTINGS, depth=2, max_nodes=7)
-        assert nodes.height == 7
+        # 10 has four children (20, 21, 23, 24): with 8 nodes, 1, 2, orphans, 10, 31, then 20 (+more), 21 fit, and
+        # the "+2 more" node stands for 23 and 24.
+        nodes = strategy_map(with_two_more_teams(), tiny_filters(), VIEWER, SETTINGS, depth=2, max_nodes=8)
+        assert nodes.height == 8
         more = nodes.filter(pl.col("kind") == "more").to_dicts()
         assert [(m["node_id"], m["parent_node_id"], m["hidden"], m["title"]) for m in more] == [
             ("more-g10", "g10", 2, "+2 more")
@@ -180,7 +184,8 @@ class TestHtml:
 
     def test_layout_gives_every_node_a_place_on_its_ring(self):
         nodes = strategy_map(tiny_snapshot(), tiny_filters(), VIEWER, SETTINGS, depth=3)
-        places = radial_layout(nodes)
+        places, room = radial_layout(nodes)
+        assert all(r > 0 for r in room.values())
         assert set(places) == set(nodes["node_id"].to_list())
         radius = {n: round((x * x + y * y) ** 0.5) for n, (x, y) in places.items()}
         assert radius["g30"] > radius["g20"] > radius["g10"] > radius["g1"] > 0
