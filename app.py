@@ -24,6 +24,7 @@ pages = {
     ],
     "Admin": [
         st.Page("pages/admin/access_log.py", title="Access log", icon=":material/history:"),
+        st.Page("pages/admin/data.py", title="Data", icon=":material/upload_file:"),
     ],
 }
 

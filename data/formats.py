@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -267,7 +267,8 @@ def _table_format(name: str) -> TableFormat:
             ColumnFormat(
                 name=column.name,
                 dtype=_dtype(column),
-                required=column.primary_key or (not column.nullable and default is None),
+                required=column.primary_key
+                or (not column.nullable and default is None and (name, column.name) not in INFERRED),
                 default=default,
                 max_length=getattr(column.type, "length", None),
                 choices=choices.get(column.name, ()),
@@ -296,6 +297,8 @@ def table_for(stem: str) -> str | None:
 
 
 def _ordered(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    if name not in FORMATS:
+        return frame
     return frame.select([c for c in FORMATS[name].column_names if c in frame.columns])
 
 
@@ -328,6 +331,8 @@ def write_workbook(tables: Mapping[str, pl.DataFrame], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     options = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
     with xlsxwriter.Workbook(str(path), options) as workbook:
+        # A fixed creation time, so that writing the same tables again gives the same file.
+        workbook.set_properties({"created": datetime(2026, 1, 1)})
         for name, frame in tables.items():
             _ordered(name, frame).write_excel(
                 workbook,

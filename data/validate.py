@@ -90,16 +90,18 @@ class _Problems:
 
     def flag(self, incoming: Incoming, where: pl.Expr, column: str, message: pl.Expr) -> None:
         """One problem per row of `incoming` matching `where`, worded by `message`."""
-        found = incoming.frame.filter(where.fill_null(False))
-        if found.height:
-            self.frames.append(
-                found.select(
-                    pl.lit(incoming.file).alias("file"),
-                    pl.col(ROW).alias("row"),
-                    pl.lit(column).alias("column"),
-                    message.alias("problem"),
-                ).cast(PROBLEM_SCHEMA)
-            )
+        hit = where.fill_null(False)
+        if not incoming.frame.select(hit.any()).item():
+            return
+        # The message is worded over the whole frame, so that windows in it (first row of an id) see every row.
+        found = incoming.frame.select(
+            pl.lit(incoming.file).alias("file"),
+            pl.col(ROW).alias("row"),
+            pl.lit(column).alias("column"),
+            message.alias("problem"),
+            hit.alias("_hit"),
+        ).filter("_hit")
+        self.frames.append(found.drop("_hit").cast(PROBLEM_SCHEMA))
 
     def frame(self) -> pl.DataFrame:
         if not self.frames:
@@ -523,7 +525,7 @@ def _parse(column: ColumnFormat, text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         number = text.cast(pl.Float64, strict=False)
         small = number.is_finite() & (number.abs() <= WHOLE_MAX) & (number == number.round(0))
         value = pl.coalesce(whole, pl.when(small).then(number).cast(pl.Int64))
-        too_big = (number.is_finite() & (number.abs() > WHOLE_MAX)).fill_null(False)
+        too_big = (number.abs() > WHOLE_MAX).fill_null(False)
         bad = (
             pl.when(text.is_not_null() & value.is_null() & ~too_big)
             .then(pl.format("'{}' is not a whole number.", shown))
