@@ -111,12 +111,15 @@ def proxy_email() -> str | None:
 
 
 def account_box(snapshot: Snapshot, viewer: Viewer, source: str) -> None:
-    """Who is signed in, with their role, at the foot of the sidebar (and a sign-out button for OIDC)."""
-    if source == DEMO:
-        return
+    """Who is looking, with their role, at the foot of the sidebar (and a sign-out button for OIDC)."""
     name = snapshot.employee.filter(pl.col("id") == viewer.employee_id)["name"] if viewer.employee_id else None
     who = name[0] if name is not None and name.len() else viewer.email
-    st.sidebar.caption(f":material/account_circle: {who} · {ROLE_LABELS.get(viewer.role, viewer.role)}")
+    role = ROLE_LABELS.get(viewer.role, viewer.role)
+    if source == DEMO:
+        shown = role if viewer.employee_id is None else f"{who} · {role}"
+        st.sidebar.caption(f":material/badge: Viewing as {shown} (demo mode)")
+        return
+    st.sidebar.caption(f":material/account_circle: {who} · {role}")
     if source == OIDC and st.sidebar.button("Sign out", icon=":material/logout:"):
         st.logout()
 
@@ -146,8 +149,8 @@ def _managers(snapshot: Snapshot, search: str) -> pl.DataFrame:
 
 def demo_viewer(snapshot: Snapshot) -> Viewer:
     """The demo-mode picker: a role, and for a manager a searchable choice of person (at most 50 offered)."""
-    role = st.session_state.get(_ROLE, next(iter(DEMO_ROLES)))
-    box = st.sidebar.expander(f"Viewing as: {DEMO_ROLES.get(role, role)} (demo)", icon=":material/badge:")
+    # A fixed label: an expander whose label changes is drawn anew, closed, in the middle of picking.
+    box = st.sidebar.expander("Viewing as (demo mode)", icon=":material/badge:")
     role = box.selectbox("Role", list(DEMO_ROLES), key=_ROLE, format_func=DEMO_ROLES.__getitem__)
     if role != "manager":
         return Viewer(email=f"demo.{role}@ladder.local", role=role, demo=True)
