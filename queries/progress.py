@@ -352,13 +352,15 @@ def objective_burnup(
 
 
 def _slot_objectives(
-    snapshot: Snapshot, filters: Filters, settings: Settings, members: pl.DataFrame
+    snapshot: Snapshot, filters: Filters, settings: Settings, members: pl.DataFrame,
+    carried: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Per slot of `members` (slot, id) and objective the slot carries: progress as of the filters' date, expected,
-    pace ratio, status and the slot's in-scope goals that ladder up to the objective."""
+    pace ratio, status and the slot's in-scope goals that ladder up to the objective. `carried` (slot, id) may be
+    given when known."""
     graph = year_graph(snapshot, filters.period_id)
     objectives = _objectives(snapshot, graph, filters.period_id).select("id", "title", "period_id")
-    carried = _carried(graph, members)
+    carried = _carried(graph, members) if carried is None else carried
     needy = pl.concat([_needing_roll_up(graph, carried), carried.join(objectives, on="id", how="semi")])
     kr = _own_progress(period_progress(snapshot, filters.period_id, filters.as_of, settings))
     kr_slots = needy.unique().join(kr, left_on="id", right_on="goal_id", how="inner").select(
@@ -393,8 +395,8 @@ def pace_heatmap(
     goals laddering up to an objective): the objective's progress as carried by that part of the scope, expected,
     pace ratio = progress / expected, status and the number of contributing goals there."""
     graph = year_graph(snapshot, filters.period_id)
+    carried = None
     if by == "region":
-        members = _members(snapshot, graph.goals, replace(filters, region_ids=()))
         regions = snapshot.region.sort("name")
         if filters.region_ids:
             regions = regions.filter(pl.col("id").is_in(list(filters.region_ids)))
@@ -402,7 +404,10 @@ def pace_heatmap(
             pl.int_range(pl.len(), dtype=pl.Int64).alias("slot"), pl.col("id").alias("column_id"),
             pl.col("name").alias("column"),
         )
+        members = _members(snapshot, graph.goals, replace(filters, region_ids=()))
         slotted = members.join(columns, left_on="region_id", right_on="column_id", how="inner").select("slot", "id")
+        if len(filters.region_ids) == 1:  # the one column is the scope itself, whose goal sets are known
+            carried = scope_goals(snapshot, filters).carried
     elif by == "team":
         members = _members(snapshot, graph.goals, filters)
         columns = top_teams(snapshot, filters, members)
@@ -415,7 +420,7 @@ def pace_heatmap(
                     "progress": pl.Float64, "expected": pl.Float64, "pace_ratio": pl.Float64, "status": pl.String,
                     "goals": pl.Int64}
         )
-    cells = _slot_objectives(snapshot, filters, settings, slotted)
+    cells = _slot_objectives(snapshot, filters, settings, slotted, carried)
     return (
         cells.join(columns, on="slot", how="inner")
         .select("objective_id", "objective", "column_id", "column", "progress", "expected", "pace_ratio", "status",
