@@ -110,7 +110,7 @@ with left:
         st.dataframe(
             rows.select("goal", "level", "owner", "team", "progress", "expected", "status", "below", "hidden", "gap"),
             hide_index=True,
-            height=560,
+            height="auto" if rows.height <= 15 else 560,
             column_config={
                 "goal": st.column_config.TextColumn("Goal (indented under the goal it ladders up to)", width="large"),
                 "level": st.column_config.TextColumn("Level"),
