@@ -27,7 +27,7 @@ def days_since_histogram(frame: pl.DataFrame, lapse_days: int) -> alt.Chart:
             y=alt.Y("sum(people):Q", title="People"),
             color=alt.Color(
                 "state:N",
-                title=f"More than {lapse_days} days",
+                title=f"Lapsed: no check-in for more than {lapse_days} days",
                 scale=alt.Scale(domain=list(LAPSED_COLORS), range=list(LAPSED_COLORS.values())),
             ),
             tooltip=[
