@@ -19,60 +19,67 @@ from queries.access import sees_access_log
 from queries.model import Viewer
 
 ROWS = 500
-DAILY_DAYS = 93  # longer ranges are counted per week, to keep the chart to a few hundred bars
+MAX_DAYS = 92  # one quarter at a time keeps every count a quick range scan of the `at` index
+DAILY_DAYS = 35  # longer ranges are counted per week
+ACTIVITY_SCHEMA = {"day": pl.Date, "role": pl.String, "page": pl.String, "views": pl.Int64}
 
 
 @dataclass(frozen=True)
 class LogFilters:
-    """Which views the admin screen lists: a date range (inclusive), part of an e-mail, one screen."""
+    """Which views the admin screen lists: a date range (both ends included), part of an e-mail, one screen."""
 
     start: date
     end: date
     person: str = ""
     page: str | None = None
 
-    def query(self) -> dict:
+    def query(self, *, with_page: bool = True) -> dict:
         return {
             "since": datetime.combine(self.start, time.min),
             "until": datetime.combine(self.end + timedelta(days=1), time.min),
             "email_contains": self.person.strip() or None,
-            "page": self.page,
+            "page": self.page if with_page else None,
         }
 
 
-def screens_viewed(viewer: Viewer, start: date, end: date) -> list[str]:
-    """The screens somebody opened in the date range, for the screen filter."""
+def activity(viewer: Viewer, filters: LogFilters) -> pl.DataFrame:
+    """Views per day, role and screen for the dates and person, every screen (the screen filter applies after)."""
     if not sees_access_log(viewer):
-        return []
-    query = LogFilters(start, end).query()
-    return access_log.pages_viewed(database_url(), since=query["since"], until=query["until"])
+        return pl.DataFrame(schema=ACTIVITY_SCHEMA)
+    return access_log.views_by_day(database_url(), **filters.query(with_page=False))
 
 
-def totals(viewer: Viewer, filters: LogFilters) -> dict[str, int]:
-    """Views, distinct people and distinct screens matching the filters."""
+def for_screen(views: pl.DataFrame, page: str | None) -> pl.DataFrame:
+    return views if page is None else views.filter(pl.col("page") == page)
+
+
+def screens(views: pl.DataFrame) -> list[str]:
+    """The screens somebody opened, for the screen filter."""
+    return sorted(views["page"].unique().to_list())
+
+
+def people(viewer: Viewer, filters: LogFilters) -> int:
+    """Different e-mail addresses among the views matching the filters."""
     if not sees_access_log(viewer):
-        return {"views": 0, "people": 0, "pages": 0}
-    return access_log.count_views(database_url(), **filters.query())
+        return 0
+    return access_log.people_count(database_url(), **filters.query())
 
 
-def daily(viewer: Viewer, filters: LogFilters) -> pl.DataFrame:
+def daily(views: pl.DataFrame, filters: LogFilters) -> pl.DataFrame:
     """Views per day (per week beyond DAILY_DAYS days) and role, every day of the range present, quiet ones at 0."""
-    schema = {"day": pl.Date, "role": pl.String, "views": pl.Int64}
-    if not sees_access_log(viewer):
-        return pl.DataFrame(schema=schema)
-    counts = access_log.views_per_day(database_url(), **filters.query())
     every = "1d" if (filters.end - filters.start).days < DAILY_DAYS else "1w"
+    counts = views.group_by("day", "role").agg(pl.col("views").sum())
     days = pl.date_range(filters.start, filters.end, "1d", eager=True).alias("day").to_frame()
     roles = counts.select("role").unique()
     if roles.is_empty():
         roles = pl.DataFrame({"role": ["hr"]})
-    grid = days.join(roles, how="cross").join(counts, on=["day", "role"], how="left")
     return (
-        grid.with_columns(pl.col("views").fill_null(0), pl.col("day").dt.truncate(every))
+        days.join(roles, how="cross")
+        .join(counts, on=["day", "role"], how="left")
+        .with_columns(pl.col("views").fill_null(0), pl.col("day").dt.truncate(every))
         .group_by("day", "role")
         .agg(pl.col("views").sum())
         .sort("day", "role")
-        .select(list(schema))
     )
 
 
@@ -82,13 +89,13 @@ def recent(viewer: Viewer, filters: LogFilters) -> pl.DataFrame:
         return pl.DataFrame(schema=LOG_SCHEMA | {"name": pl.String})
     views = access_log.read_views(database_url(), limit=ROWS, **filters.query())
     scoped = viewer_snapshot(viewer)
-    people = scoped.derived(
+    names = scoped.derived(
         "names_by_email",
         lambda: scoped.employee.select(pl.col("email").str.to_lowercase().alias("key"), "name").unique("key"),
     )
     return (
         views.with_columns(pl.col("email").str.to_lowercase().alias("key"))
-        .join(people, on="key", how="left", maintain_order="left")
+        .join(names, on="key", how="left", maintain_order="left")
         .drop("key")
         .with_columns(pl.col("filters").map_elements(describe_filters, return_dtype=pl.String))
     )

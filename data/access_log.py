@@ -1,7 +1,8 @@
 """The access log: one row per page view (who, role, page, filters, when), written cheaply, read by HR.
 
 Writing is a single INSERT on a pooled engine per database URL, so logging never costs a page more than
-one round trip. Reading is bounded: newest first, at most `limit` rows, over an `at` range the index serves.
+one round trip. Reading is bounded: an `at` range the index serves, rows newest first and at most `limit` of
+them, counts grouped by day, role and page.
 """
 
 from __future__ import annotations
@@ -85,33 +86,7 @@ def read_views(
     return pl.DataFrame([tuple(r) for r in rows], schema=LOG_SCHEMA, orient="row")
 
 
-def count_views(
-    url: str,
-    *,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    email_contains: str | None = None,
-    page: str | None = None,
-) -> dict[str, int]:
-    """How many views, distinct people and distinct pages match, without reading the rows."""
-    table = AccessLog.__table__
-    query = select(func.count(), func.count(table.c.email.distinct()), func.count(table.c.page.distinct())).where(
-        *_conditions(since, until, email_contains, page)
-    )
-    with _engine(url).connect() as conn:
-        views, people, pages = conn.execute(query).one()
-    return {"views": views, "people": people, "pages": pages}
-
-
-def pages_viewed(url: str, *, since: datetime | None = None, until: datetime | None = None) -> list[str]:
-    """The distinct pages viewed in [since, until), alphabetically."""
-    table = AccessLog.__table__
-    query = select(table.c.page).distinct().where(*_conditions(since, until, None, None)).order_by(table.c.page)
-    with _engine(url).connect() as conn:
-        return [row[0] for row in conn.execute(query)]
-
-
-def views_per_day(
+def views_by_day(
     url: str,
     *,
     since: datetime | None = None,
@@ -119,21 +94,35 @@ def views_per_day(
     email_contains: str | None = None,
     page: str | None = None,
 ) -> pl.DataFrame:
-    """Views per calendar day and role in [since, until): one row per (day, role) with a count."""
+    """Views per (calendar day, role, page) in [since, until): one pass that feeds totals, chart and screen list."""
     table = AccessLog.__table__
     day = func.date(table.c.at)
     query = (
-        select(day.label("day"), table.c.role, func.count().label("views"))
+        select(day, table.c.role, table.c.page, func.count())
         .where(*_conditions(since, until, email_contains, page))
-        .group_by(day, table.c.role)
-        .order_by(day, table.c.role)
+        .group_by(day, table.c.role, table.c.page)
     )
     with _engine(url).connect() as conn:
         rows = conn.execute(query).all()
     # SQLite answers date() with text, PostgreSQL with a date: str() makes both ISO text.
     frame = pl.DataFrame(
-        [(str(day), role, views) for day, role, views in rows],
-        schema={"day": pl.String, "role": pl.String, "views": pl.Int64},
+        [(str(day), role, page, views) for day, role, page, views in rows],
+        schema={"day": pl.String, "role": pl.String, "page": pl.String, "views": pl.Int64},
         orient="row",
     )
-    return frame.with_columns(pl.col("day").str.to_date())
+    return frame.with_columns(pl.col("day").str.to_date()).sort("day", "role", "page")
+
+
+def people_count(
+    url: str,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    email_contains: str | None = None,
+    page: str | None = None,
+) -> int:
+    """How many different e-mail addresses viewed a page in [since, until)."""
+    table = AccessLog.__table__
+    query = select(func.count(table.c.email.distinct())).where(*_conditions(since, until, email_contains, page))
+    with _engine(url).connect() as conn:
+        return int(conn.execute(query).scalar_one())

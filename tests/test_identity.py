@@ -274,6 +274,10 @@ class TestAccessLog:
         views = {m.label: m.value for m in at.metric}
         assert int(views["Page views"].replace(",", "")) >= 1
         assert at.dataframe and at.dataframe[0].value.shape[0] >= 1
+        at.selectbox(key="log_screen").set_value("Overview").run()
+        assert not at.exception
+        assert {m.label: m.value for m in at.metric}["Screens"] == "1"
+        assert set(at.dataframe[0].value["page"]) == {"Overview"}
         at.text_input(key="log_person").set_value("nobody-matches-this").run()
         assert not at.exception
         assert {m.label: m.value for m in at.metric}["Page views"] == "0"
@@ -285,12 +289,20 @@ class TestAccessLog:
 
         monkeypatch.setenv("LADDER_DATABASE_URL", demo_database_url)
         hr = Viewer("hr@x", "hr")
-        week = access_log.daily(hr, access_log.LogFilters(date(2001, 1, 1), date(2001, 1, 7)))
-        assert week["day"].to_list() == [date(2001, 1, d) for d in range(1, 8)]  # nobody looked: seven zeros
-        assert week["views"].to_list() == [0] * 7
-        year = access_log.daily(hr, access_log.LogFilters(date(2001, 1, 1), date(2001, 12, 31)))
-        assert year.height == 53  # 1 Jan 2001 is a Monday: 52 full weeks and the week of 31 Dec
-        assert set(year["day"].dt.weekday().to_list()) == {1}
+        week = access_log.LogFilters(date(2001, 1, 1), date(2001, 1, 7))
+        quiet = access_log.daily(access_log.activity(hr, week), week)
+        assert quiet["day"].to_list() == [date(2001, 1, d) for d in range(1, 8)]  # nobody looked: seven zeros
+        assert quiet["views"].to_list() == [0] * 7
+        # Two views on Tuesday 2 Jan 2001 and one on Monday 15 Jan, over a range long enough to count weekly.
+        views = pl.DataFrame(
+            {"day": [date(2001, 1, 2), date(2001, 1, 15)], "role": ["hr", "hr"], "page": ["Overview"] * 2,
+             "views": [2, 1]}
+        )  # fmt: skip
+        quarter = access_log.LogFilters(date(2001, 1, 1), date(2001, 3, 31))
+        weekly = access_log.daily(views, quarter)
+        assert weekly.height == 13  # 1 Jan 2001 is a Monday: 12 full weeks and the week of 26 Mar
+        assert set(weekly["day"].dt.weekday().to_list()) == {1}
+        assert weekly.filter(pl.col("views") > 0).rows() == [(date(2001, 1, 1), "hr", 2), (date(2001, 1, 15), "hr", 1)]
 
     def test_no_one_else_reaches_the_log(self, app, people):
         at = app(state={"viewer_role": "executive"})
@@ -303,8 +315,8 @@ class TestAccessLog:
         for role in ("executive", "manager", "none"):
             viewer = Viewer("someone@x", role, people["manager"]["employee_id"])
             assert access_log.recent(viewer, everything).is_empty()
-            assert access_log.totals(viewer, everything)["views"] == 0
-            assert access_log.screens_viewed(viewer, everything.start, everything.end) == []
+            assert access_log.activity(viewer, everything).is_empty()
+            assert access_log.people(viewer, everything) == 0
 
 
 class TestLinksOnlyNarrow:

@@ -32,31 +32,42 @@ span = left.date_input(
     value=(last - timedelta(days=6), last),
     max_value=last,
     key="log_dates",
-    help="Views from the first day through the last, both included.",
+    help=f"Views from the first day through the last, both included; at most {access_log.MAX_DAYS} days at a time.",
 )
 if not isinstance(span, tuple) or len(span) != 2:
     st.info("Pick the last day of the range too.", icon=":material/date_range:")
     st.stop()
 start, end = span
+if (end - start).days >= access_log.MAX_DAYS:
+    start = end - timedelta(days=access_log.MAX_DAYS - 1)
+    st.caption(f"Showing the last {access_log.MAX_DAYS} days of that range, from {start:%d %b %Y}.")
 person = middle.text_input("Person", key="log_person", placeholder="Part of an e-mail address")
-screens = access_log.screens_viewed(viewer, start, end)
-screen = right.selectbox("Screen", screens, index=None, key="log_screen", placeholder="All screens")
+everything = access_log.activity(viewer, access_log.LogFilters(start=start, end=end, person=person))
+screen = right.selectbox(
+    "Screen", access_log.screens(everything), index=None, key="log_screen", placeholder="All screens"
+)
 filters = access_log.LogFilters(start=start, end=end, person=person, page=screen)
+views_by_day = access_log.for_screen(everything, screen)
 
-totals = access_log.totals(viewer, filters)
+total = int(views_by_day["views"].sum())
 cells = st.columns(3)
-cells[0].metric("Page views", count(totals["views"]), border=True, help="Page views matching these filters.")
-cells[1].metric("People", count(totals["people"]), border=True, help="Different e-mail addresses among them.")
-cells[2].metric("Screens", count(totals["pages"]), border=True, help="Different screens they opened.")
+cells[0].metric("Page views", count(total), border=True, help="Page views matching these filters.")
+cells[1].metric(
+    "People",
+    count(access_log.people(viewer, filters) if total else 0),
+    border=True,
+    help="Different e-mail addresses among them.",
+)
+cells[2].metric("Screens", count(views_by_day["page"].n_unique()), border=True, help="Different screens they opened.")
 
-if not totals["views"]:
+if not total:
     st.info(
         "Nobody opened a screen with these filters. Widen the dates or clear the person and screen.",
         icon=":material/filter_alt_off:",
     )
     st.stop()
 
-per_day = access_log.daily(viewer, filters).with_columns(
+per_day = access_log.daily(views_by_day, filters).with_columns(
     pl.col("role").replace_strict(ROLE_LABELS, default=pl.col("role")).alias("role")
 )
 weekly = (end - start).days >= access_log.DAILY_DAYS
@@ -79,8 +90,8 @@ show(
 
 views = access_log.recent(viewer, filters)
 st.subheader("Recent page views")
-if totals["views"] > views.height:
-    st.caption(f"The newest {count(views.height)} of {count(totals['views'])}. Narrow the filters to see older ones.")
+if total > views.height:
+    st.caption(f"The newest {count(views.height)} of {count(total)}. Narrow the filters to see older ones.")
 st.dataframe(
     views.select("at", "name", "email", "role", "page", "filters").with_columns(
         pl.col("role").replace_strict(ROLE_LABELS, default=pl.col("role"))
