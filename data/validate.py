@@ -871,8 +871,10 @@ class _Checker:
             starts.append(incoming.frame[table.key])
         if name == "goal" and "goal_link" in self.tables:
             starts.append(self.tables["goal_link"].frame["goal_id"])
-        on_loop_starts = pl.concat(starts).filter(pl.concat(starts).is_in(member_ids)).unique().head(_PATHS)
-        paths = _loop_paths(on_loop, on_loop_starts.to_list())
+        candidates = pl.concat(starts).filter(pl.concat(starts).is_in(member_ids)).unique()
+        paths = _loop_paths(on_loop, candidates.head(_PATHS).to_list())
+        # Peeling also keeps rows caught between two loops; a way round found from a row says it is on one.
+        looping = pl.Series(list(paths), dtype=pl.Int64).implode() if candidates.len() <= _PATHS else member_ids
         path_frame = pl.DataFrame(
             {"_id": list(paths), "_path": list(paths.values())}, schema={"_id": pl.Int64, "_path": pl.String}
         )
@@ -892,7 +894,7 @@ class _Checker:
             hit = incoming.frame.join(path_frame, left_on=table.key, right_on="_id", how="left")
             self.problems.flag(
                 Incoming(name, incoming.file, hit, incoming.given),
-                pl.col(table.key).is_in(member_ids) & pl.col(table.chain).is_in(member_ids),
+                pl.col(table.key).is_in(looping) & pl.col(table.chain).is_in(member_ids),
                 table.chain,
                 message,
             )
@@ -901,7 +903,7 @@ class _Checker:
             hit = links.frame.join(path_frame, left_on="goal_id", right_on="_id", how="left")
             self.problems.flag(
                 Incoming("goal_link", links.file, hit, links.given),
-                pl.col("goal_id").is_in(member_ids) & pl.col("target_goal_id").is_in(member_ids),
+                pl.col("goal_id").is_in(looping) & pl.col("target_goal_id").is_in(member_ids),
                 "target_goal_id",
                 pl.format(
                     "This link makes goal {} ladder up to itself: {}. Break the loop.",
@@ -1079,7 +1081,7 @@ class _Checker:
 
 
 def cycle_members(edges: pl.DataFrame) -> pl.Series:
-    """Ids on a loop of `edges` (child -> parent): peel away leaves, then roots, until nothing changes."""
+    """Ids on a loop of `edges` (child -> parent), or between two loops: peel away leaves, then roots."""
     remaining = edges.select("child", "parent").unique()
     while True:
         leaves = remaining.join(remaining.select(pl.col("parent").alias("child")).unique(), on="child", how="anti")
