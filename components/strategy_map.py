@@ -8,6 +8,7 @@ so the map works without any network and its HTML names no remote address.
 from __future__ import annotations
 
 import math
+import textwrap
 from functools import cache
 from pathlib import Path
 
@@ -27,6 +28,7 @@ SUPPORTS = "#e07a2e"
 HEIGHT = 680
 FRAME_WIDTH = 1100  # the frame's usual width on a laptop or projector, to size labels
 _LABEL = 28
+_ROOT_LINE = 18
 
 RING = 190  # distance between the rings of a depth
 SPACING = 34  # room per node on the outer ring
@@ -59,9 +61,15 @@ def _vis_script() -> str:
     return VIS_SCRIPT.read_text(encoding="utf-8")
 
 
-def _short(text: str | None) -> str:
+def _short(text: str | None, width: int = _LABEL) -> str:
     text = text or ""
-    return text if len(text) <= _LABEL else text[: _LABEL - 1].rstrip() + "…"
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _wrapped(text: str | None) -> str:
+    """A root's label on at most two short lines."""
+    lines = textwrap.wrap(text or "", _ROOT_LINE)
+    return "\n".join([*lines[:1], _short(" ".join(lines[1:]), _ROOT_LINE)] if len(lines) > 1 else lines)
 
 
 def _size(below: int) -> float:
@@ -110,7 +118,7 @@ def _node_style(node: dict) -> dict:
                 "color": {"background": "#ffffff", "border": GAP}, "font": {"color": GAP, "size": 14},
                 "borderWidth": 2, "shapeProperties": {"borderDashes": [6, 4]}}
     fill = STATUS_COLORS.get(node["status"] or "not started", STATUS_COLORS["not started"])
-    label = _short(node["title"])
+    label = _wrapped(node["title"]) if node["depth"] == 0 else _short(node["title"])
     if node["hidden"]:
         label += f"\n+{node['hidden']:,} below"
     style = {
@@ -149,12 +157,14 @@ def radial_layout(nodes: pl.DataFrame) -> tuple[dict[str, tuple[float, float]], 
     deepest = max(depths.values(), default=0)
     single = len(roots) == 1
     outer = max(RING * (deepest + (0 if single else 1)), total * SPACING / (2 * math.pi))
-    step = outer / max(deepest + (0 if single else 1), 1)
+    # One root sits in the middle; several share a ring half-way out, leaving their labels room.
+    inner = 0.0 if single else (outer / 2 if deepest else outer)
+    step = (outer - inner) / max(deepest, 1)
     positions: dict[str, tuple[float, float]] = {}
     room: dict[str, float] = {}
 
     def place(node: str, start: float, span: float) -> None:
-        radius = step * (depths[node] + (0 if single else 1))
+        radius = inner + step * depths[node]
         angle = start + span / 2
         positions[node] = (radius * math.cos(angle), radius * math.sin(angle))
         room[node] = 0.45 * radius * span if radius else float("inf")
