@@ -78,10 +78,13 @@ def rating_grid(
     )
     if diagonal:
         data = data.with_columns((pl.col(row) == pl.col(col)).alias("unchanged"))
-    base = alt.Chart(data).encode(
-        x=alt.X(f"{col}:O", sort=col_order, title=col_title, axis=alt.Axis(labelAngle=0, orient="top")),
-        y=alt.Y(f"{row}:O", sort=row_order, title=row_title),
-    )
+    x = alt.X(f"{col}:O", title=col_title, axis=alt.Axis(labelAngle=0, orient="top"),
+              scale=alt.Scale(domain=col_order))
+    y = alt.Y(f"{row}:O", title=row_title, scale=alt.Scale(domain=row_order))
+    # Every square of the grid in pale grey, drawn from the scale alone: a hidden cell stays an empty square.
+    squares = pl.DataFrame({row: row_order}).join(pl.DataFrame({col: col_order}), how="cross")
+    background = alt.Chart(squares).mark_rect(fill="#f5f7fa", stroke="white", strokeWidth=2).encode(x=x, y=y)
+    base = alt.Chart(data).encode(x=x, y=y)
     tooltip = [
         alt.Tooltip(f"{row}:O", title=row_title),
         alt.Tooltip(f"{col}:O", title=col_title),
@@ -92,7 +95,7 @@ def rating_grid(
         color=alt.Color("n:Q", title="People", scale=alt.Scale(scheme=GRID_BLUES), legend=None),
         tooltip=tooltip,
     )
-    layers = [rects]
+    layers = [background, rects]
     if diagonal:
         layers.append(
             base.transform_filter("datum.unchanged").mark_rect(fill=None, stroke=INK, strokeWidth=2)
@@ -137,9 +140,10 @@ def shift_bars(shift: pl.DataFrame, *, group_title: str) -> alt.Chart:
 def funnel_plot(points: pl.DataFrame, limits: pl.DataFrame, *, rating_title: str) -> alt.LayerChart:
     """Each rater's mean rating against how many people they rated, inside the organisation's control limits:
     a small team's mean wanders further by chance, so the funnel widens to the left."""
+    domain = [float(limits["n"].min()) - 0.5, float(limits["n"].max()) + 0.5]
     band = alt.Chart(limits).mark_area(color="#e4e7eb", opacity=0.7).encode(
         x=alt.X("n:Q", title="People rated by the manager (in scope)",
-                axis=alt.Axis(tickMinStep=1, format="d")),
+                axis=alt.Axis(tickMinStep=1, format="d"), scale=alt.Scale(domain=domain, nice=False)),
         y="low95:Q", y2="high95:Q",
     )
     lines = [

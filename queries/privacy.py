@@ -13,10 +13,12 @@ The rules, shared by every screen that shows people's ratings (or anything as pe
 - Grids (calibration pre x post, 9-box performance x potential): the row and column totals are outcome
   counts of the scope and stay visible, so the partition rule above applies to every row and every column,
   counting hidden empty cells too (a lone hidden zero is as recoverable as a lone hidden three), repeated
-  until no row or column breaks it. An exact audit then solves, for every hidden cell, the smallest and
-  largest value consistent with everything shown (a linear programme over the grid's totals); while any
-  hidden cell is pinned to one value, the smallest visible cell in its row or column is hidden as well. (A cell
-  the totals alone pin down, as in a grid with a single non-empty row, tells no more than the totals do.)
+  until no row or column breaks it. A line that needs a partner takes it, where it can, from a cell whose
+  other line already hides one (closing a rectangle rather than opening a new gap), else the smallest.
+  An exact audit (`pinned_cells`) then asks, for every hidden cell holding people, whether the visible cells
+  and the totals determine its value; while one is pinned, the smallest visible cell in its row or column is
+  hidden as well. (A cell the totals alone pin down, as in a grid with a single non-empty row, tells no more
+  than the totals do.) `cell_bounds` gives the same answer by linear programming, for tests.
 - A figure for the hidden groups combined (their total is derivable anyway) may be shown: it is itself a
   group of at least `min_group_size` people whenever the partition's total is.
 """
@@ -170,16 +172,25 @@ def hide_small_cells(counts: np.ndarray, min_size: int) -> np.ndarray:
         return hidden
     hidden |= (counts > 0) & (counts < min_size)
     lines = _grid_lines(counts.shape)
+    n_rows = counts.shape[0]
+
+    def unsafe(line: list[tuple[int, int]]) -> bool:
+        return not line_is_safe([int(counts[c]) for c in line], [k for k, c in enumerate(line) if hidden[c]], min_size)
+
+    def cost(cell: tuple[int, int], along_row: bool) -> tuple:
+        # Prefer a partner whose other line already hides something (it closes a rectangle instead of opening a
+        # new gap there), then the smallest: fewer and emptier cells hidden.
+        cross = lines[n_rows + cell[1]] if along_row else lines[cell[0]]
+        hidden_across = sum(bool(hidden[c]) for c in cross)
+        return (hidden_across == 0, int(counts[cell]), cell)
+
     while True:
-        changed = True
-        while changed:
-            changed = False
-            for line in lines:
-                sizes = [int(counts[c]) for c in line]
-                already = [k for k, c in enumerate(line) if hidden[c]]
-                for k in hide_line(sizes, min_size, already) - set(already):
-                    hidden[line[k]] = True
-                    changed = True
+        broken = next((k for k, line in enumerate(lines) if unsafe(line)), None)
+        while broken is not None:
+            line = lines[broken]
+            candidates = [c for c in line if not hidden[c]]
+            hidden[min(candidates, key=lambda cell: cost(cell, broken < n_rows))] = True
+            broken = next((k for k, line in enumerate(lines) if unsafe(line)), None)
         # A hidden cell pinned at zero reveals no one; one the totals alone pin (a grid of one row) reveals no
         # more than the totals, which are shown anyway.
         pinned = sorted(pinned_cells(counts, hidden) - fixed_by_totals(counts))

@@ -128,7 +128,8 @@ def distribution() -> None:
             "group": st.column_config.TextColumn(group_title, width="medium"),
             "n": st.column_config.NumberColumn("People rated", format="%d"),
             "distance": st.column_config.ProgressColumn(
-                "Distance from guideline", format="percent", min_value=0, max_value=1,
+                "Distance from guideline", format="percent", min_value=0,
+                max_value=max(float(table["distance"].max() or 0.0), 0.01),
                 help="Least share of the group whose rating would have to change to match the guideline."),
             **{r: st.column_config.NumberColumn(f"Rated {r}", format="percent") for r in ratings},
         },
