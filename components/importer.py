@@ -27,6 +27,11 @@ _CHECKED, _OUTCOME, _UPLOADS = "import_checked", "import_outcome", "import_uploa
 __all__ = ["may_import"]
 
 
+def amount(number: int, thing: str) -> str:
+    """'1 row', '2,000 rows'."""
+    return f"{number:,} {thing}{'' if number == 1 else 's'}"
+
+
 def uploader_key() -> str:
     """A fresh key after each import, which empties the uploader."""
     return f"import_files_{st.session_state.get(_UPLOADS, 0)}"
@@ -89,7 +94,7 @@ def import_now(uploads, today: date) -> None:
     rows = sum(result.report.rows().values())
     new = sum(result.new_rows.values())
     st.session_state[_OUTCOME] = (
-        f"Imported {rows:,} rows into {len(result.report.tables)} tables in {result.seconds:.1f} s: "
+        f"Imported {amount(rows, 'row')} into {amount(len(result.report.tables), 'table')} in {result.seconds:.1f} s: "
         f"{new:,} new, {rows - new:,} already there (updated where they differed). Every screen now shows them."
     )
     st.session_state[_UPLOADS] = st.session_state.get(_UPLOADS, 0) + 1
@@ -109,8 +114,8 @@ def problems_headline(result: ImportResult) -> str:
     problems = result.report.problems
     files = problems["file"].n_unique()
     return (
-        f"**{problems.height:,} problem{'s' if problems.height != 1 else ''} in {files} "
-        f"file{'s' if files != 1 else ''}. Nothing was imported.** Fix them in the files and upload them again."
+        f"**{amount(problems.height, 'problem')} in {amount(files, 'file')}. Nothing was imported.** "
+        "Fix them in the files and upload them again."
     )
 
 

@@ -53,9 +53,10 @@ if not result.ok:
     importer.problems_table(result)
     st.stop()
 
-rows = sum(result.report.rows().values())
+rows = importer.amount(sum(result.report.rows().values()), "row")
+tables = importer.amount(len(result.report.tables), "table")
 st.success(
-    f"**The files are right:** {rows:,} rows for {len(result.report.tables)} tables. Nothing has been written yet.",
+    f"**The files are right:** {rows} for {tables}. Nothing has been written yet.",
     icon=":material/fact_check:",
 )
 importer.plan_table(result)
