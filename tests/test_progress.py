@@ -194,8 +194,15 @@ class TestPage:
         assert [s.value for s in at.subheader] == [
             "Objectives against pace", "Where the objectives stand", "Goals at risk", "What changed since",
         ]  # fmt: skip
-        assert len(at.get("vega_lite_chart")) == 3  # burn-up, heatmap by region, heatmap by team
+        assert len(at.get("vega_lite_chart")) == 2  # burn-up, heatmap by region (only the open tab is drawn)
         assert at.date_input(key="progress_since").value == date(2026, 10, 1)
+
+    def test_the_team_heatmap_draws_when_its_tab_opens(self, app_test):
+        at = app_test(page=self.PAGE)
+        at.session_state["progress_heatmap"] = "By team"  # what a click on the tab does
+        at.run()
+        assert not at.exception
+        assert any("ten teams" in c.value for c in at.caption)
 
     def test_a_filter_changes_the_numbers(self, app_test):
         at = app_test(page=self.PAGE)

@@ -52,20 +52,23 @@ show(burnup_chart(burnup))
 st.subheader("Where the objectives stand")
 st.caption("Cells show pace = progress / expected progress as of the as-of date: 1.00 is exactly on pace, below 1 "
            "behind (red), above 1 ahead (green). A blank cell: no goals there ladder up to the objective.")
-by_region, by_team = st.tabs(["By region", "By team"])
-with by_region:
-    regions = ask(pace_heatmap, filters, viewer, by="region")
-    if regions.is_empty():
-        st.info("No region in this scope carries an objective.", icon=":material/filter_alt_off:")
-    else:
-        show(pace_heatmap_chart(regions, column_title="Region"))
-with by_team:
-    teams = ask(pace_heatmap, filters, viewer, by="team")
-    if teams.is_empty():
-        st.info("No team in this scope carries an objective.", icon=":material/filter_alt_off:")
-    else:
-        st.caption("The ten teams with the most goals laddering up to an objective.")
-        show(pace_heatmap_chart(teams, column_title="Team"))
+# Only the open tab is drawn, so a filter change pays for one heatmap.
+by_region, by_team = st.tabs(["By region", "By team"], key="progress_heatmap", on_change="rerun")
+if by_region.open:
+    with by_region:
+        regions = ask(pace_heatmap, filters, viewer, by="region")
+        if regions.is_empty():
+            st.info("No region in this scope carries an objective.", icon=":material/filter_alt_off:")
+        else:
+            show(pace_heatmap_chart(regions, column_title="Region"))
+if by_team.open:
+    with by_team:
+        teams = ask(pace_heatmap, filters, viewer, by="team")
+        if teams.is_empty():
+            st.info("No team in this scope carries an objective.", icon=":material/filter_alt_off:")
+        else:
+            st.caption("The ten teams with the most goals laddering up to an objective.")
+            show(pace_heatmap_chart(teams, column_title="Team"))
 
 st.subheader("Goals at risk")
 at_risk = ask(goals_at_risk, filters, viewer)

@@ -30,8 +30,10 @@ def test_burnup_and_heatmap_render(app_server, page):
     heatmap.locator("canvas, svg").first.wait_for(timeout=30000)
     assert heatmap.bounding_box()["height"] > 150
     page.get_by_role("tab", name="By team").click()
-    page.wait_for_timeout(300)
+    wait_for_app(page)
     assert_no_exception(page)
+    page.get_by_text("The ten teams with the most goals").wait_for(timeout=30000)
+    assert page.locator(CHART).count() == 2  # the burn-up and the open tab's heatmap
 
 
 def test_a_region_filter_changes_numbers_and_url(app_server, page):
