@@ -75,6 +75,7 @@ cells[2].metric(f"Share {top_label}", pct(headline["top_share"]), border=True,
                 help=f"The guideline expects {pct(top_guideline)} {top_label}.")
 cells[3].metric("Changed in calibration", pct(headline["moved_share"]), border=True,
                 delta=f"{pct(headline['up_share'])} up, {pct(headline['down_share'])} down", delta_color="off",
+                delta_arrow="off",
                 help="Share of people whose final rating differs from their manager's rating before calibration.")
 
 
@@ -115,6 +116,11 @@ def distribution() -> None:
     st.subheader(f"By {group_title.lower()}")
     table = ask(q.distribution_table, filters, viewer, cycle_id=cycle_id, by=by)
     distribution = ask(q.rating_distribution, filters, viewer, cycle_id=cycle_id, by=by)
+    if table.height < 2:
+        st.caption(f"Nothing to compare: one {group_title.lower()} group can be shown in this scope. Pick a larger "
+                   "unit in the sidebar, or compare by another grouping above.")
+        hidden_note(by, f"{group_title.lower()} groups")
+        return
     largest = table.head(q.CHART_GROUPS)["group"]
     show(charts.gap_bars(distribution.filter(pl.col("group").is_in(largest.implode())), group_title=group_title))
     more = f" The chart shows the {q.CHART_GROUPS} largest groups; the table lists them all." if table.height > \
