@@ -21,6 +21,8 @@ The rules, shared by every screen that shows people's ratings (or anything as pe
   than the totals do.) `cell_bounds` gives the same answer by linear programming, for tests.
 - A figure for the hidden groups combined (their total is derivable anyway) may be shown: it is itself a
   group of at least `min_group_size` people whenever the partition's total is.
+
+These rules protect each view on its own; docs/privacy.md says what comparing two views can still reveal.
 """
 
 from __future__ import annotations
