@@ -385,6 +385,7 @@ def _read_xlsx(source: Source, problems: _Problems) -> list[_Raw]:
         )
         return []
     raws = []
+    reported = len(problems.frames)
     try:
         for sheet in workbook.worksheets:
             label = f"{source.name} › {sheet.title}"
@@ -411,7 +412,7 @@ def _read_xlsx(source: Source, problems: _Problems) -> list[_Raw]:
         return []
     finally:
         workbook.close()
-    if not raws and not problems.frames:
+    if not raws and len(problems.frames) == reported:
         problems.add(source.name, None, "", "This workbook has no sheet with data.")
     return raws
 

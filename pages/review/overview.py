@@ -39,7 +39,7 @@ kpi_row(
 
 objectives = ask(objective_progress, filters, viewer)
 st.subheader("Objectives against pace")
-show(progress_vs_pace(objectives))
+show(progress_vs_pace(objectives), name="Objectives against pace")
 
 st.subheader("Most behind pace")
-status_table(ask(objectives_most_behind, filters, viewer), label="Objective")
+status_table(ask(objectives_most_behind, filters, viewer), label="Objective", name="Most behind pace")

@@ -1,0 +1,45 @@
+"""Downloads in real Chromium: the Overview's chart as a PNG and its table as CSV and Excel, built on click."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from pathlib import Path
+
+from tests.browser.helpers import assert_no_exception, open_app, screenshot
+
+SHOTS = Path(tempfile.gettempdir()) / "ladder-data"  # for a person to look at; nothing asserts on them
+
+
+def download(page, label: str, nth: int = 0):
+    with page.expect_download(timeout=60000) as caught:
+        page.get_by_role("button", name=label, exact=True).nth(nth).click()
+    return caught.value
+
+
+def test_the_overview_chart_and_table_download_as_png_csv_and_excel(app_server, page):
+    open_app(page, app_server, query="region=IN")
+    assert_no_exception(page)
+    screenshot(page, SHOTS / "overview-downloads.png")
+
+    png = download(page, "PNG")
+    assert png.suggested_filename == "ladder-objectives-against-pace.png"
+    assert Path(png.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    table = download(page, "CSV")
+    assert table.suggested_filename == "ladder-most-behind-pace.csv"
+    rows = list(csv.reader(io.StringIO(Path(table.path()).read_bytes().decode("utf-8-sig"))))
+    assert rows[0][:4] == ["Objective", "progress (%)", "expected (%)", "status"]
+
+    workbook = download(page, "Excel")
+    assert workbook.suggested_filename == "ladder-most-behind-pace.xlsx"
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(Path(workbook.path()).read_bytes())).active
+    assert [[cell.value for cell in row][:1] for row in sheet.iter_rows(max_row=3)] == [[r[0]] for r in rows[:3]]
+
+    # The download is what the page shows: without the region filter the figures differ.
+    open_app(page, app_server)
+    everyone = list(csv.reader(io.StringIO(Path(download(page, "CSV").path()).read_bytes().decode("utf-8-sig"))))
+    assert everyone != rows
