@@ -19,7 +19,7 @@ import polars as pl
 from queries.model import Snapshot, Viewer
 from queries.scope import org_closure
 
-ROLES = ("executive", "hr", "manager")
+ROLES_WITH_ACCESS = ("executive", "hr", "manager")
 NO_ACCESS = "none"
 # Navigation groups that only some roles may open; every other group is open to every role, scoped.
 GROUP_ROLES: dict[str, tuple[str, ...]] = {"Admin": ("hr",)}
@@ -34,7 +34,7 @@ def viewer_for_email(snapshot: Snapshot, email: str | None) -> Viewer:
     if rows.is_empty():
         return Viewer(email=address, role=NO_ACCESS)
     row = rows.row(0, named=True)
-    role = row["role"] if row["role"] in ROLES else NO_ACCESS
+    role = row["role"] if row["role"] in ROLES_WITH_ACCESS else NO_ACCESS
     return Viewer(email=row["email"], role=role, employee_id=row["employee_id"])
 
 
@@ -49,7 +49,7 @@ def has_access(snapshot: Snapshot, viewer: Viewer) -> bool:
 
 def may_open(viewer: Viewer, group: str) -> bool:
     """Whether the viewer may open the screens of a navigation group."""
-    return viewer.role in GROUP_ROLES.get(group, ROLES)
+    return viewer.role in GROUP_ROLES.get(group, ROLES_WITH_ACCESS)
 
 
 def sees_access_log(viewer: Viewer) -> bool:
