@@ -15,6 +15,8 @@ def open_alignment(page, base_url: str, query: str = ""):
 
 
 def metric_values(page) -> list[str]:
+    """The KPI values, once all 4 cards are drawn (a run can still be painting after the app turns idle)."""
+    page.locator("[data-testid='stMetricValue']").nth(3).wait_for(timeout=30000)
     return page.locator("[data-testid='stMetricValue']").all_inner_texts()
 
 

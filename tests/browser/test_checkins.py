@@ -15,6 +15,8 @@ def open_checkins(page, base_url: str, query: str = ""):
 
 
 def metric_values(page) -> list[str]:
+    """The KPI values, once all 4 cards are drawn (a run can still be painting after the app turns idle)."""
+    page.locator("[data-testid='stMetricValue']").nth(3).wait_for(timeout=30000)
     return page.locator("[data-testid='stMetricValue']").all_inner_texts()
 
 
@@ -26,6 +28,7 @@ def test_checkins_loads_with_kpis_charts_and_tables(app_server, page):
     charts = page.locator(CHART)
     charts.nth(2).wait_for(timeout=30000)  # distribution, weekly heatmap, cadence vs progress
     assert all(charts.nth(i).bounding_box()["height"] > 100 for i in range(3))
+    page.locator("[data-testid='stDataFrame']").nth(1).wait_for(timeout=30000)  # managers, lapsed people
     assert page.locator("[data-testid='stDataFrame']").count() == 2
     assert "association, not a cause" in page.locator("[data-testid='stMain']").inner_text()
     assert "period=2026-Q4" in page.url

@@ -13,6 +13,8 @@ def open_my_team(page, base_url: str, query: str = ""):
 
 
 def people(page) -> int:
+    """The People card, once all five cards are drawn (a run can still be painting after the app turns idle)."""
+    page.locator("[data-testid='stMetricValue']").nth(4).wait_for(timeout=30000)
     return int(page.locator("[data-testid='stMetricValue']").first.inner_text().replace(",", ""))
 
 
@@ -25,12 +27,15 @@ def test_a_non_manager_gets_a_hint_and_a_way_in(app_server, page):
     open_my_team(page, app_server)
     assert_no_exception(page)
     assert page.locator("h1").first.inner_text() == "My team"
-    hint = page.locator("[data-testid='stAlert']").first.inner_text()
-    assert "Viewing as" in hint and "Manager" in hint
+    hint = page.locator("[data-testid='stMain'] [data-testid='stAlert']").filter(has_text="Manager").first
+    hint.wait_for(timeout=30000)
+    assert "Viewing as" in hint.inner_text()
     assert page.locator("[data-testid='stMetricValue']").count() == 0
     view_as_manager(page)
     assert_no_exception(page)
+    assert people(page) > 0
     assert page.locator("[data-testid='stMetricValue']").count() == 5
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=30000)
     assert page.locator("[data-testid='stDataFrame']").count() == 1
     assert "direct reports" in page.locator("[data-testid='stMain']").inner_text()
 
