@@ -62,16 +62,16 @@ def pace_heatmap_chart(frame: pl.DataFrame, *, column_title: str) -> alt.LayerCh
     base = alt.Chart(frame).encode(
         x=alt.X("column:N", title=None, axis=alt.Axis(labelAngle=-30, labelLimit=160, orient="top")),
         y=alt.Y("objective:N", title=None, axis=alt.Axis(labelLimit=320)),
-        tooltip=tooltip,
     )
     cells = base.mark_rect(stroke="#ffffff", strokeWidth=2).encode(
+        tooltip=tooltip,
         color=alt.Color(
             "pace_ratio:Q", title="Pace (progress / expected)",
             scale=alt.Scale(scheme="redyellowgreen", domain=PACE_DOMAIN, clamp=True),
             legend=alt.Legend(format=".1f", orient="bottom", gradientLength=260),
         )
     )
-    text = base.mark_text(fontSize=13, fontWeight="bold").encode(
+    text = base.mark_text(fontSize=13, fontWeight="bold", tooltip=None).encode(
         text=alt.Text("pace_ratio:Q", format=".2f"),
         color=alt.condition(
             (alt.datum.pace_ratio < 0.6) | (alt.datum.pace_ratio > 1.4), alt.value("#ffffff"), alt.value(INK)
