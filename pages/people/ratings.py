@@ -69,10 +69,13 @@ cells[0].metric("People rated", count(headline["rated"]), border=True,
 cells[1].metric("Mean final rating", f"{headline['mean_final']:.2f}", border=True,
                 help=f"Mean of the final (post-calibration) ratings on the {cycle['scale_min']}-{cycle['scale_max']} "
                 "scale.")
+has_guideline = guide["guideline"].null_count() < guide.height
+versus = f"{(headline['top_share'] - top_guideline) * 100:+.1f} pp vs guideline"
 cells[2].metric(f"Share {top_label}", pct(headline["top_share"]), border=True,
-                delta=f"{(headline['top_share'] - top_guideline) * 100:+.1f} pp vs guideline",
+                delta=versus if has_guideline else None,
                 delta_color="off",
-                help=f"The guideline expects {pct(top_guideline)} {top_label}.")
+                help=f"The guideline expects {pct(top_guideline)} {top_label}." if has_guideline else
+                "This cycle has no rating guideline.")
 cells[3].metric("Changed in calibration", pct(headline["moved_share"]), border=True,
                 delta=f"{pct(headline['up_share'])} up, {pct(headline['down_share'])} down", delta_color="off",
                 delta_arrow="off",
