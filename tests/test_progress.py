@@ -192,10 +192,10 @@ class TestPage:
         assert [t.value for t in at.title] == ["Progress"]
         assert set(self.metrics(at)) == {"Goals on track", "Goals at risk", "Goals behind", "Goals not started"}
         assert [s.value for s in at.subheader] == [
-            "Objectives against pace", "Where the objectives stand", "Goals at risk", "What changed since",
+            "Objectives against pace", "Where the objectives stand", "Goals at risk, and what changed",
         ]  # fmt: skip
         assert len(at.get("vega_lite_chart")) == 2  # burn-up, heatmap by region (only the open tab is drawn)
-        assert at.date_input(key="progress_since").value == date(2026, 10, 1)
+        assert any("furthest behind pace first" in c.value for c in at.caption)
 
     def test_the_team_heatmap_draws_when_its_tab_opens(self, app_test):
         at = app_test(page=self.PAGE)
@@ -212,8 +212,13 @@ class TestPage:
         assert self.metrics(at) != before
         assert "region" in at.query_params
 
-    def test_another_comparison_date(self, app_test):
+    def test_what_changed_since_the_start_of_the_quarter_and_another_date(self, app_test):
         at = app_test(page=self.PAGE)
+        at.session_state["progress_detail"] = "What changed since the last review"  # a click on the tab
+        at.run()
+        assert not at.exception
+        assert at.date_input(key="progress_since").value == date(2026, 10, 1)
+        assert any("01 Oct 2026" in c.value for c in at.caption)
         at.date_input(key="progress_since").set_value(date(2026, 7, 1)).run()
         assert not at.exception
         assert any("01 Jul 2026" in c.value for c in at.caption)

@@ -70,14 +70,16 @@ if by_team.open:
             st.caption("The ten teams with the most goals laddering up to an objective.")
             show(pace_heatmap_chart(teams, column_title="Team"))
 
-st.subheader("Goals at risk")
-at_risk = ask(goals_at_risk, filters, viewer)
-behind_total = counts["behind"] + counts["at risk"]
-if at_risk.is_empty():
-    st.success("No business goal in this scope is behind or at risk.", icon=":material/check_circle:")
-else:
-    shown = f"the {AT_RISK_LIMIT:,} furthest behind of {behind_total:,}" if behind_total > at_risk.height else (
-        f"all {behind_total:,}")
+
+def goals_at_risk_table() -> None:
+    at_risk = ask(goals_at_risk, filters, viewer)
+    behind_total = counts["behind"] + counts["at risk"]
+    if at_risk.is_empty():
+        st.success("No business goal in this scope is behind or at risk.", icon=":material/check_circle:")
+        return
+    shown = f"all {behind_total:,}"
+    if behind_total > at_risk.height:
+        shown = f"the {AT_RISK_LIMIT:,} furthest behind of {behind_total:,}"
     st.caption(f"Business goals behind or at risk, furthest behind pace first ({shown}). Click a column to sort.")
     st.dataframe(
         at_risk.drop("id"),
@@ -98,34 +100,48 @@ else:
         },
     )
 
-st.subheader("What changed since")
-default_since = default_comparison_date(filters.as_of)
-since = st.date_input(
-    "Compare with", value=default_since, max_value=filters.as_of, key="progress_since",
-    help="Defaults to the last quarterly review: the first day of the current quarter.",
+
+def what_changed() -> None:
+    default_since = default_comparison_date(filters.as_of)
+    since = st.date_input(
+        "Compare with", value=default_since, max_value=filters.as_of, key="progress_since",
+        help="Defaults to the last quarterly review: the first day of the current quarter.",
+    )
+    since = since if isinstance(since, date) else default_since
+    changes = ask(objective_changes, filters, viewer, since=since)
+    moves = ask(status_moves, filters, viewer, since=since)
+    st.caption(f"Objectives on {day(since)} and on {day(filters.as_of)}.")
+    st.dataframe(
+        changes.with_columns(pl.format("{} → {}", "status_then", "status").alias("move")).select(
+            "title", "progress_then", "progress", "delta", "move"
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "title": st.column_config.TextColumn("Objective", width="large"),
+            "progress_then": st.column_config.NumberColumn("Then", format="percent", help="Empty: nothing to measure"),
+            "progress": st.column_config.ProgressColumn("Now", format="percent", min_value=0, max_value=1),
+            "delta": st.column_config.NumberColumn("Change", format="percent", help="Progress now minus progress then"),
+            "move": st.column_config.TextColumn("Status then → now"),
+        },
+    )
+    st.caption("Business goals of this scope by status then (rows) and now (columns); “new”: their period began later.")
+    order = ["on track", "at risk", "behind", "not started"]
+    table = moves.pivot(on="to_status", index="from_status", values="goals").fill_null(0)
+    table = table.select("from_status", *[s for s in order if s in table.columns]).sort(
+        pl.col("from_status").replace_strict([*order, "new"], list(range(5)), default=5)
+    )
+    st.dataframe(table, hide_index=True, column_config={"from_status": st.column_config.TextColumn("Then")})
+
+
+st.subheader("Goals at risk, and what changed")
+# Only the open tab is computed and drawn.
+risk_tab, changed_tab = st.tabs(
+    ["Goals at risk", "What changed since the last review"], key="progress_detail", on_change="rerun"
 )
-since = since if isinstance(since, date) else default_since
-changes = ask(objective_changes, filters, viewer, since=since)
-moves = ask(status_moves, filters, viewer, since=since)
-st.caption(f"Objectives on {day(since)} and on {day(filters.as_of)}.")
-st.dataframe(
-    changes.with_columns(pl.format("{} → {}", "status_then", "status").alias("move")).select(
-        "title", "progress_then", "progress", "delta", "move"
-    ),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "title": st.column_config.TextColumn("Objective", width="large"),
-        "progress_then": st.column_config.NumberColumn("Then", format="percent", help="Empty: nothing to measure"),
-        "progress": st.column_config.ProgressColumn("Now", format="percent", min_value=0, max_value=1),
-        "delta": st.column_config.NumberColumn("Change", format="percent", help="Progress now minus progress then"),
-        "move": st.column_config.TextColumn("Status then → now"),
-    },
-)
-st.caption("Business goals of this scope by status then (rows) and now (columns); “new”: their period began later.")
-order = ["on track", "at risk", "behind", "not started"]
-table = moves.pivot(on="to_status", index="from_status", values="goals").fill_null(0)
-table = table.select("from_status", *[s for s in order if s in table.columns]).sort(
-    pl.col("from_status").replace_strict([*order, "new"], list(range(5)), default=5)
-)
-st.dataframe(table, hide_index=True, column_config={"from_status": st.column_config.TextColumn("Then")})
+if risk_tab.open:
+    with risk_tab:
+        goals_at_risk_table()
+if changed_tab.open:
+    with changed_tab:
+        what_changed()
