@@ -33,7 +33,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(PY) -m data.generate --profile small --seed 42 --if-missing
 	$(PY) -m data.migrate
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) app.py --server.port $(PORT)
 
 # pytest exits 5 when it collected nothing; a suite that tests nothing is a failure here.
 test: $(STAMP)

@@ -1,6 +1,14 @@
-"""Ladder: is the work of our people laddering up to our strategy?"""
+"""Ladder: is the work of our people laddering up to our strategy?
+
+Start it with `python app.py [streamlit options]` (what `make run` does) or `streamlit run app.py`.
+"""
 
 import streamlit as st
+
+if __name__ == "__main__" and not st.runtime.exists():
+    from components.server import serve
+
+    raise SystemExit(serve(__file__))
 
 from components.shell import allowed_pages, log_view, start
 

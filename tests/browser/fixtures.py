@@ -3,7 +3,7 @@
 They live here rather than in tests/browser/conftest.py so that tests outside tests/browser
 (the harness's own smoke test) can use the same single Chromium.
 
-- ``app_server`` (session): base URL of `streamlit run app.py` on a free port, serving the demo database.
+- ``app_server`` (session): base URL of `python app.py` (Streamlit) on a free port, serving the demo database.
 - ``browser`` (session): Debian's Chromium, headless, through Playwright.
 - ``page``: a fresh context and page, 1400x1000.
 """

@@ -51,14 +51,14 @@ def free_port() -> int:
 
 @contextmanager
 def running_app(database_url: str, today: str, port: int | None = None) -> Iterator[str]:
-    """Run `streamlit run app.py` headless against `database_url`; yield its base URL; stop it after.
+    """Run `python app.py` (Streamlit, headless) against `database_url`; yield its base URL; stop it after.
 
     The server's output goes to a log file whose tail is shown if it fails to come up.
     """
     port = port or free_port()
     env = {**os.environ, "LADDER_DATABASE_URL": database_url, "LADDER_TODAY": today}
     command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
+        sys.executable, "app.py",
         "--server.headless", "true",
         "--server.port", str(port),
         "--browser.gatherUsageStats", "false",
@@ -131,6 +131,10 @@ def open_app(page: Page, base_url: str, path: str = "", query: str = "") -> Page
         url = f"{url}?{query.lstrip('?')}"
     page.goto(url)
     wait_for_app(page)
+    # Streamlit's legacy automatic pages would greet a deep link on a fresh server with this dialog.
+    dialogs = page.locator("[data-testid='stDialog']")
+    not_found = dialogs.count() and "Page not found" in dialogs.first.inner_text()
+    assert not not_found, f"{url} answered with Streamlit's 'Page not found' dialog"
     return page
 
 

@@ -5,10 +5,6 @@ from tests.browser.helpers import assert_no_exception, open_app, wait_for_app
 
 def open_my_team(page, base_url: str, query: str = ""):
     open_app(page, base_url, "my_team", query)
-    # A server's very first session may greet a deep link with "Page not found" while it still runs the page.
-    dialog = page.locator("[data-testid='stDialog']")
-    if dialog.count() and "Page not found" in dialog.inner_text():
-        page.keyboard.press("Escape")
     return page
 
 

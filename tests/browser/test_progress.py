@@ -7,10 +7,6 @@ CHART = "[data-testid='stVegaLiteChart']"
 
 def open_progress(page, base_url: str, query: str = ""):
     open_app(page, base_url, "progress", query)
-    # A server's very first session may greet a deep link with "Page not found" while it still runs the page.
-    dialog = page.locator("[data-testid='stDialog']")
-    if dialog.count() and "Page not found" in dialog.inner_text():
-        page.keyboard.press("Escape")
     return page
 
 

@@ -18,10 +18,6 @@ def chosen(page, key: str) -> str:
 
 def open_ratings(page, app_server, query: str = ""):
     open_app(page, app_server, "ratings", query)
-    # A server's very first session may greet a deep link with "Page not found" while it still runs the page.
-    dialog = page.locator("[data-testid='stDialog']")
-    if dialog.count() and "Page not found" in dialog.inner_text():
-        page.keyboard.press("Escape")
     page.locator(CHART).first.wait_for(timeout=30000)
     return page
 
