@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -58,7 +59,11 @@ def settings_from(values: dict[str, Any]) -> Settings:
     chosen = {}
     for name, value in values.items():
         if name in known and value not in (None, ""):
-            chosen[name] = float(value) if known[name] == "float" else int(value)
+            try:
+                chosen[name] = float(value) if known[name] == "float" else int(value)
+            except (TypeError, ValueError):
+                # A setting that is not a number keeps its default rather than stopping every screen.
+                logging.getLogger(__name__).warning("Ignoring setting %s=%r: not a number", name, value)
     return Settings(**chosen)
 
 

@@ -99,3 +99,11 @@ def test_alignment_follows_parents_and_contributes_links_within_the_year():
     links = snap.goal_link.with_columns(pl.lit("contributes").alias("link_type"))
     frame = period_alignment(tiny_snapshot(goal_link=links), Q4)
     assert frame.filter(pl.col("id") == 31)["objective_id"][0] == 1
+
+
+def test_settings_that_are_not_numbers_keep_their_defaults():
+    from queries.model import Settings, settings_from
+
+    chosen = settings_from({"on_track_ratio": "0.8", "lapse_days": "soon", "demo_mode": False})
+    assert chosen.on_track_ratio == 0.8
+    assert chosen.lapse_days == Settings().lapse_days
