@@ -7,8 +7,9 @@ already in the database (`read_existing`). The result is a `Report`: the typed t
 a problems frame with one row per problem: file, row (as a spreadsheet shows it, the header being row 1),
 column and a sentence for people.
 
-CSV records are split with Python's csv module rather than Polars, because Polars silently fills a row
-that was cut short; everything after the split (typing, rules, references, cycles) is Polars.
+Polars parses the CSV cells, but it silently fills a row that was cut short, so the values of each record
+are also counted on their own: vectorised when the file has no quote marks, with Python's csv module when
+it has. Everything after reading (typing, rules, references, loops) is Polars.
 """
 
 from __future__ import annotations
@@ -398,7 +399,7 @@ def _read_xlsx(source: Source, problems: _Problems) -> list[_Raw]:
                 continue
             table = table_for(sheet.title)
             if table is None:
-                problems.add(label, None, "", _unknown_table(f"sheet '{sheet.title}'"))
+                problems.add(label, None, "", _unknown_table(f"'{sheet.title}'", "for example a sheet named goal"))
                 continue
             first, header = records[0]
             if first != 1:
@@ -440,8 +441,8 @@ def _read_parquet(source: Source, table: str, problems: _Problems) -> list[_Raw]
     return [_Raw(table, source.name, frame)]
 
 
-def _unknown_table(what: str) -> str:
-    return f"Ladder has no table called {what}. Name it after one of: {', '.join(FORMATS)}."
+def _unknown_table(what: str, example: str) -> str:
+    return f"Ladder has no table called {what}. Name it after one of its tables ({example}): {', '.join(FORMATS)}."
 
 
 def read_sources(sources: Sequence[Source], problems: _Problems) -> tuple[list[_Raw], set[str]]:
@@ -461,7 +462,7 @@ def read_sources(sources: Sequence[Source], problems: _Problems) -> tuple[list[_
             continue
         table = table_for(path.stem)
         if table is None:
-            problems.add(source.name, None, "", _unknown_table(f"'{path.stem}'") + f" (for example goal.{suffix}).")
+            problems.add(source.name, None, "", _unknown_table(f"'{path.stem}'", f"for example goal.{suffix}"))
             continue
         reader = _read_csv if suffix == "csv" else _read_parquet
         read = reader(source, table, problems)

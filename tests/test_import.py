@@ -276,7 +276,7 @@ class TestReport:
         assert "'Goal' is not allowed here; use one of: company, department, team, individual." in problems_at(
             sources, "book.xlsx › goal", 6, "level"
         )
-        assert "no table called sheet 'Notes'" in problems_at(sources, "book.xlsx › Notes", None, "")[0]
+        assert "no table called 'Notes'" in problems_at(sources, "book.xlsx › Notes", None, "")[0]
 
     def test_a_damaged_workbook_or_parquet_file(self):
         sources = only(book__xlsx=b"PK\x03\x04 not really a zip", region__parquet=b"PAR1 nothing")
