@@ -4,6 +4,8 @@ from tests.browser.helpers import assert_no_exception, open_app, wait_for_app
 
 
 def metric_values(page) -> list[str]:
+    """The KPI values once all 8 cards are drawn (painting can finish after the script run)."""
+    page.locator("[data-testid='stMetricValue']").nth(7).wait_for(timeout=30000)
     return page.locator("[data-testid='stMetricValue']").all_inner_texts()
 
 
