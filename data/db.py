@@ -47,9 +47,11 @@ def describe(url: str) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # No WAL: the snapshot reader (connectorx) brings its own copy of SQLite, and two copies in one
+    # process sharing a WAL index can lose each other's locks ("disk I/O error"). The rollback journal
+    # is enough for the one writer Ladder has at a time (an import, an access-log line).
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
