@@ -52,6 +52,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # is enough for the one writer Ladder has at a time (an import, an access-log line).
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=DELETE")  # also leaves WAL if an older database was in it
     cursor.close()
 
 
