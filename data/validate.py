@@ -703,18 +703,52 @@ def read_existing(engine: Engine, tables: Iterable[str]) -> dict[str, pl.DataFra
     """The columns of existing rows that checking `tables` needs; an empty or new database gives no rows."""
     present = set(inspect(engine).get_table_names())
     existing = {}
-    with engine.connect() as connection:
-        for name, columns in _needs(tables).items():
-            table = FORMATS[name]
-            ordered = [c for c in table.column_names if c in columns]
-            schema = {c: table.column(c).dtype for c in ordered}
-            if name not in present:
-                existing[name] = pl.DataFrame(schema=schema)
-                continue
-            model = Base.metadata.tables[name]
-            rows = connection.execute(select(*(model.c[c] for c in ordered))).all()
-            existing[name] = pl.DataFrame(rows, schema=schema, orient="row")
+    for name, columns in _needs(tables).items():
+        table = FORMATS[name]
+        ordered = [c for c in table.column_names if c in columns]
+        schema = {c: table.column(c).dtype for c in ordered}
+        if name not in present:
+            existing[name] = pl.DataFrame(schema=schema)
+        elif engine.dialect.name == "postgresql":
+            existing[name] = _read_postgresql(engine, name, schema)
+        else:
+            existing[name] = _read_rows(engine, name, schema)
     return existing
+
+
+def _read_rows(engine: Engine, name: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Through the driver's own cursor: dates arrive as SQLite's 'YYYY-MM-DD' text and are cast in Polars.
+
+    (Not the columnar reader on SQLite: a second SQLite library in the same process does not see rows
+    this one has just written, and its file locks do not mix with ours.)
+    """
+    as_read = {c: pl.String if t == pl.Date else pl.Int64 if t == pl.Boolean else t for c, t in schema.items()}
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        rows = cursor.execute(f'SELECT {", ".join(schema)} FROM "{name}"').fetchall()
+        cursor.close()
+    finally:
+        connection.close()
+    frame = pl.DataFrame(rows, schema=as_read, orient="row")
+    return frame.with_columns(
+        pl.col(c).str.to_date("%Y-%m-%d") if t == pl.Date else pl.col(c).cast(t)
+        for c, t in schema.items()
+        if as_read[c] != t
+    )
+
+
+def _read_postgresql(engine: Engine, name: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """With the columnar reader (connectorx), which reads millions of ids in a fraction of a second."""
+    uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        frame = pl.read_database_uri(f'SELECT {", ".join(schema)} FROM "{name}"', uri, engine="connectorx")
+        return frame.select(pl.col(c).cast(t) for c, t in schema.items())
+    except Exception:  # noqa: BLE001 - SQLAlchemy reads it instead
+        model = Base.metadata.tables[name]
+        with engine.connect() as connection:
+            rows = connection.execute(select(*(model.c[c] for c in schema))).all()
+        return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 # --- checks across rows and tables -----------------------------------------------------------------------
