@@ -10,8 +10,8 @@ from queries.alignment import period_alignment
 from queries.checkins import checkin_coverage_at
 from queries.model import Filters, Settings, Snapshot, Viewer
 from queries.periods import comparable_as_of, previous_period_id
-from queries.rollup import assess, period_key_result_progress, period_progress, year_edges
-from queries.scope import goals_in_scope, is_unfiltered, narrow_goals, people_in_scope, with_ancestors, year_goals
+from queries.progress import carried_progress, scoped_objectives
+from queries.scope import people_in_scope
 
 DEFAULT_SETTINGS = Settings()
 
@@ -28,39 +28,10 @@ KPI_LABELS = {
 }
 
 
-def scoped_progress(snapshot: Snapshot, filters: Filters, settings: Settings) -> pl.DataFrame:
-    """The year's goals rolled up from what the scope owns, with `in_scope` marking the filtered period's goals.
-
-    Unfiltered, this is the organisation's roll-up. For a team or region, the roll-up runs over the scope's
-    own goals of the year plus the goals they ladder up to, so an objective shows what that scope carries.
-    """
-
-    def compute() -> pl.DataFrame:
-        in_scope = goals_in_scope(snapshot, filters).select("id")
-        if is_unfiltered(filters):
-            rolled = period_progress(snapshot, filters.period_id, filters.as_of, settings)
-        else:
-            universe = year_goals(snapshot, filters.period_id)
-            edges = year_edges(snapshot, filters.period_id)
-            carried = narrow_goals(snapshot, universe, filters)
-            goals = with_ancestors(snapshot, carried, universe, edges).drop("region_id")
-            kr = period_key_result_progress(snapshot, filters.period_id, filters.as_of)
-            rolled = assess(snapshot, goals, filters.as_of, settings, kr_progress=kr, edges=edges)
-        return rolled.with_columns(pl.col("id").is_in(in_scope["id"].implode()).alias("in_scope"))
-
-    return snapshot.derived(("scoped_progress", filters, settings), compute)
-
-
-def scoped_objectives(progress: pl.DataFrame, filters: Filters) -> pl.DataFrame:
-    """Company objectives of the scope: all of them unfiltered, else those the scope's goals carry."""
-    objectives = progress.filter(pl.col("level") == "company")
-    return objectives if is_unfiltered(filters) else objectives.filter(pl.col("progress").is_not_null())
-
-
 def _kpis(snapshot: Snapshot, filters: Filters, settings: Settings) -> dict[str, float | int | None]:
-    progress = scoped_progress(snapshot, filters, settings)
+    progress = carried_progress(snapshot, filters, settings)
     business = progress.filter(pl.col("in_scope") & (pl.col("kind") == "business"))
-    objectives = scoped_objectives(progress, filters)
+    objectives = scoped_objectives(snapshot, filters, settings)
     measured = business.filter(pl.col("status") != "not started")
     status_share = {
         key: (measured.filter(pl.col("status") == label).height / measured.height if measured.height else None)
@@ -118,7 +89,7 @@ def objective_progress(
     snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS
 ) -> pl.DataFrame:
     """Each company objective's progress as carried by the scope, expected progress, pace ratio and status."""
-    progress = scoped_progress(snapshot, filters, settings)
+    progress = carried_progress(snapshot, filters, settings)
     contributors = (
         period_alignment(snapshot, filters.period_id)
         .join(progress.filter(pl.col("in_scope") & (pl.col("level") != "company")).select("id"), on="id", how="semi")
@@ -126,7 +97,7 @@ def objective_progress(
         .agg(pl.len().alias("contributing_goals"))
     )
     return (
-        scoped_objectives(progress, filters)
+        scoped_objectives(snapshot, filters, settings)
         .join(contributors, left_on="id", right_on="objective_id", how="left")
         .with_columns(
             pl.col("contributing_goals").fill_null(0).cast(pl.Int64),

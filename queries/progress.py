@@ -200,7 +200,7 @@ def _with_pace(frame: pl.DataFrame, snapshot: Snapshot, as_of: date | pl.Expr, s
 
 def carried_progress(snapshot: Snapshot, filters: Filters, settings: Settings) -> pl.DataFrame:
     """The year's goals rolled up as carried by the filtered scope (its goals plus those they ladder up to), with
-    `in_scope` marking the filtered period's goals of the scope; the same figures as overview.scoped_progress.
+    `in_scope` marking the filtered period's goals of the scope (the roll-up behind Overview and Progress).
 
     Memoised per filters on the snapshot, since several questions of one screen start from it."""
 
