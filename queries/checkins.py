@@ -41,7 +41,10 @@ def checkin_coverage_at(
 ) -> dict[str, float | int]:
     """Coverage = share of `people` with at least one check-in in the `window_days` days up to and including as_of."""
     since = as_of - timedelta(days=window_days - 1)
-    recent = snapshot.checkin.filter(pl.col("held_at").is_between(since, as_of)).select("employee_id").unique()
+    recent = snapshot.derived(
+        ("checked_in", as_of, window_days),
+        lambda: snapshot.checkin.filter(pl.col("held_at").is_between(since, as_of)).select("employee_id").unique(),
+    )
     covered = people.join(recent, left_on="id", right_on="employee_id", how="semi").height
     total = people.height
     return {"people": total, "covered": covered, "coverage": covered / total if total else None}
