@@ -99,6 +99,7 @@ def ranked(
             average=average,
             average_title=average_title,
         ),
+        name=f"{value_title} by {by.lower()}",
         key=f"alignment_{value}_{by}",
     )
 
@@ -223,7 +224,7 @@ modes = ask(work_mode_comparison, filters, viewer)
 if modes.is_empty():
     st.caption("No active people in scope.")
 else:
-    show(work_mode_bars(modes), key="alignment_work_modes")
+    show(work_mode_bars(modes), name="Work modes", key="alignment_work_modes")
     st.caption(
         "Alignment: share of the business goals they own that ladder up. Check-in coverage: a check-in in the last "
         f"{SETTINGS.checkin_window_days} days. Progress as a share of expected: 100% is on pace. People in scope: "

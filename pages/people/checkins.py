@@ -55,13 +55,17 @@ kpi_row(
 left, right = st.columns([2, 3], gap="large")
 with left:
     st.subheader("Days since last check-in")
-    show(days_since_histogram(ask(days_since_distribution, filters, viewer), lapse), key="checkins_days_since")
+    show(
+        days_since_histogram(ask(days_since_distribution, filters, viewer), lapse),
+        name="Days since last check-in",
+        key="checkins_days_since",
+    )
     st.caption("One bar per week since the last check-in; “never” counts people with none on record.")
 with right:
     st.subheader("Check-ins per week")
     by = st.segmented_control("Rows", ["Team", "Region"], default="Team", key="checkins_heatmap_by") or "Team"
     weekly = ask(weekly_checkins, filters, viewer, by=by.lower(), limit=HEATMAP_ROWS)
-    show(weekly_heatmap(weekly, by), key="checkins_weekly")
+    show(weekly_heatmap(weekly, by), name=f"Check-ins per week by {by.lower()}", key="checkins_weekly")
     if by == "Team":
         st.caption(f"The {HEATMAP_ROWS} largest teams in scope by headcount; colour = check-ins per person that week.")
 
@@ -143,7 +147,11 @@ if teams.is_empty():
     st.info("No team in this scope has both people and measured goals this period.", icon=":material/info:")
 else:
     fit = ask(cadence_progress_association, filters, viewer).row(0, named=True)
-    show(cadence_scatter(teams, fit["slope"] if fit["r"] is not None else None, fit["intercept"]), key="checkins_fit")
+    show(
+        cadence_scatter(teams, fit["slope"] if fit["r"] is not None else None, fit["intercept"]),
+        name="Cadence and progress",
+        key="checkins_fit",
+    )
     st.markdown(
         describe_association(
             fit["r"],

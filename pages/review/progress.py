@@ -47,7 +47,7 @@ for cell, status in zip(cells, ("on track", "at risk", "behind", "not started"),
 st.subheader("Objectives against pace")
 st.caption("Each objective's rolled-up progress as carried by this scope, replayed from the progress-update history "
            "at weekly dates, against the pace line: the share of the objective's period elapsed.")
-show(burnup_chart(burnup))
+show(burnup_chart(burnup), name="Objectives against pace")
 
 st.subheader("Where the objectives stand")
 st.caption("Cells show pace = progress / expected progress as of the as-of date: 1.00 is exactly on pace, below 1 "
@@ -60,7 +60,7 @@ if by_region.open:
         if regions.is_empty():
             st.info("No region in this scope carries an objective.", icon=":material/filter_alt_off:")
         else:
-            show(pace_heatmap_chart(regions, column_title="Region"))
+            show(pace_heatmap_chart(regions, column_title="Region"), name="Pace by region")
 if by_team.open:
     with by_team:
         teams = ask(pace_heatmap, filters, viewer, by="team")
@@ -68,7 +68,7 @@ if by_team.open:
             st.info("No team in this scope carries an objective.", icon=":material/filter_alt_off:")
         else:
             st.caption("The ten teams with the most goals laddering up to an objective.")
-            show(pace_heatmap_chart(teams, column_title="Team"))
+            show(pace_heatmap_chart(teams, column_title="Team"), name="Pace by team")
 
 
 def goals_at_risk_table() -> None:

@@ -102,6 +102,6 @@ measured = team.filter(pl.col("progress").is_not_null()).head(CHART_PEOPLE)
 if measured.height:
     st.subheader("Progress against pace")
     chart = progress_vs_pace(measured.sort(["pace_ratio", "name"]), label="name")
-    show(chart, key="my_team_pace")
+    show(chart, name="My team against pace", key="my_team_pace")
     if team.filter(pl.col("progress").is_not_null()).height > CHART_PEOPLE:
         st.caption(f"The {CHART_PEOPLE} people needing most attention with measured goals.")
