@@ -198,10 +198,7 @@ def _write_sqlite(
             raise
         finally:
             cursor.execute(f"PRAGMA cache_size={saved_cache}")
-        # Fold the write-ahead log into the file: the columnar reader that loads the dashboard's snapshot
-        # opens the file with its own SQLite library, which does not see rows still in this process's log.
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        cursor.close()
+            cursor.close()
     finally:
         connection.close()
 
