@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import inspect
 import os
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -22,7 +20,7 @@ import streamlit as st
 
 from data.db import DatabaseError, database_url, make_engine, prepare, read_secrets
 from queries.access import scoped_snapshot
-from queries.model import Filters, Settings, Snapshot, Viewer, settings_from
+from queries.model import BoundedMemo, Filters, Settings, Snapshot, Viewer, settings_from
 from queries.snapshot import load_snapshot
 
 _ENV_SETTINGS = {name: os.environ.get(f"LADDER_{name.upper()}") for name in Settings.__dataclass_fields__}
@@ -75,30 +73,7 @@ def viewer_snapshot(viewer: Viewer) -> Snapshot:
     )
 
 
-class _ResultMemo:
-    def __init__(self, capacity: int = 512) -> None:
-        self._items: OrderedDict[tuple, Any] = OrderedDict()
-        self._capacity = capacity
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple, compute: Callable[[], Any]) -> Any:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        value = compute()
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self._capacity:
-                self._items.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-_results = _ResultMemo()
+_results = BoundedMemo(capacity=512)
 
 
 def _takes_settings(query: Callable) -> bool:

@@ -67,10 +67,11 @@ def settings_from(values: dict[str, Any]) -> Settings:
     return Settings(**chosen)
 
 
-class _Derived:
-    """A small bounded memo of frames derived from one snapshot (roll-ups, subtree indexes).
+class BoundedMemo:
+    """A small thread-safe memo that forgets the least recently used entry beyond `capacity`.
 
-    It lives and dies with its snapshot, so it can never serve figures from older data.
+    On a snapshot it holds frames derived from that snapshot (roll-ups, subtree indexes) and dies with it,
+    so it can never serve figures from older data; the caching seam uses one for query results.
     """
 
     def __init__(self, capacity: int = 32) -> None:
@@ -89,6 +90,10 @@ class _Derived:
             while len(self._items) > self._capacity:
                 self._items.popitem(last=False)
         return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 @dataclass(frozen=True, eq=False)
@@ -111,7 +116,7 @@ class Snapshot:
     viewer: pl.DataFrame
     loaded_at: datetime
     scope_label: str = "everyone"
-    _derived: _Derived = field(default_factory=_Derived, repr=False, compare=False)
+    _derived: BoundedMemo = field(default_factory=BoundedMemo, repr=False, compare=False)
 
     def derived(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """Memoise a frame computed from this snapshot alone (for example the roll-up of one period)."""
@@ -119,7 +124,7 @@ class Snapshot:
 
     def narrowed(self, scope_label: str, **tables: pl.DataFrame) -> Snapshot:
         """A copy with some tables replaced (a fresh memo, since the data differ)."""
-        return replace(self, scope_label=scope_label, _derived=_Derived(), **tables)
+        return replace(self, scope_label=scope_label, _derived=BoundedMemo(), **tables)
 
     @classmethod
     def table_names(cls) -> tuple[str, ...]:
