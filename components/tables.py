@@ -46,20 +46,44 @@ def status_table(
         table_downloads(shown.rename(lambda c: headers.get(c, c)), name)
 
 
+def as_shown(frame: pl.DataFrame, column_config: dict | None = None) -> pl.DataFrame:
+    """The frame as a table with this `column_config` shows it: columns under their headings, shares the table
+    formats as percent multiplied by 100 with "(%)" after the heading, and columns it hides left out."""
+    columns: dict[str, pl.Expr] = {}
+    for name in frame.columns:
+        config = (column_config or {}).get(name, name)
+        if config is None:
+            continue
+        if isinstance(config, str):
+            label, column = config, pl.col(name)
+        elif (config.get("type_config") or {}).get("format") == "percent" and frame.schema[name].is_numeric():
+            label, column = f"{config.get('label') or name} (%)", pl.col(name) * 100
+        else:
+            label, column = config.get("label") or name, pl.col(name)
+        label = label if label not in columns else f"{label} ({name})"
+        columns[label] = column.alias(label)
+    return frame.select(columns.values())
+
+
 def data_table(
     frame: pl.DataFrame,
     name: str,
     column_config: dict | None = None,
     *,
     height: int | str = "auto",
+    width: int | str = "stretch",
     limit: int = 1000,
     key: str | None = None,
+    downloads: pl.DataFrame | None = None,
 ) -> None:
-    """Any frame as a table with CSV and Excel downloads of all its rows; the screen shows at most `limit`."""
+    """Any frame as a table with CSV and Excel downloads of all its rows; the screen shows at most `limit`.
+
+    The downloads hold the table as it is shown (see `as_shown`), unless `downloads` gives another frame.
+    """
     if frame.is_empty():
         st.caption("Nothing to show for these filters.")
         return
-    st.dataframe(frame.head(limit), hide_index=True, height=height, column_config=column_config, key=key)
+    st.dataframe(frame.head(limit), hide_index=True, width=width, height=height, column_config=column_config, key=key)
     if frame.height > limit:
         st.caption(f"Showing the first {limit:,} of {frame.height:,} rows; the downloads hold all of them.")
-    table_downloads(frame, name, key=key)
+    table_downloads(as_shown(frame, column_config) if downloads is None else downloads, name, key=key)

@@ -87,6 +87,27 @@ class TestFiles:
         assert file_stem(name) == stem
 
 
+def test_a_table_downloads_as_shown_under_its_headings_with_shares_in_percent():
+    import streamlit as st
+
+    from components.tables import as_shown
+
+    frame = pl.DataFrame({"team": ["Alpha"], "share": [0.25], "lapsed": [0.5], "n": [7], "team_id": [3], "raw": [1]})
+    shown = as_shown(
+        frame,
+        {
+            "team": "Team",
+            "share": st.column_config.NumberColumn("Share", format="percent"),
+            "lapsed": st.column_config.ProgressColumn("Lapsed", format="percent", min_value=0, max_value=1),
+            "n": st.column_config.NumberColumn("People", format="%d"),
+            "team_id": None,
+        },
+    )
+    assert shown.columns == ["Team", "Share (%)", "Lapsed (%)", "People", "raw"]
+    assert shown.row(0) == ("Alpha", 25.0, 50.0, 7, 1)
+    assert as_shown(frame).equals(frame)
+
+
 def _components_script():
     import altair as alt
     import polars as pl
