@@ -9,6 +9,7 @@ from components.charts import show
 from components.context import current
 from components.data import SETTINGS, ask
 from components.format import count, day, pct
+from components.tables import data_table
 from queries import ratings as q
 
 context = current()
@@ -101,12 +102,13 @@ def distribution() -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.subheader("Everyone in scope")
-        show(charts.guideline_bars(guide))
+        show(charts.guideline_bars(guide), name="Ratings in scope against the guideline", key="ratings_guideline")
     with right:
         st.subheader("Against the guideline")
-        st.dataframe(
-            guide.select("rating", "share", "guideline", (pl.col("gap") * 100).alias("gap")), hide_index=True,
-            column_config={
+        data_table(
+            guide.select("rating", "share", "guideline", (pl.col("gap") * 100).alias("gap")),
+            "Ratings against the guideline",
+            {
                 "rating": st.column_config.NumberColumn("Rating", format="%d"),
                 "share": st.column_config.NumberColumn("Share", format="percent"),
                 "guideline": st.column_config.NumberColumn("Guideline", format="percent"),
@@ -125,15 +127,16 @@ def distribution() -> None:
         hidden_note(by, f"{group_title.lower()} groups")
         return
     largest = table.head(q.CHART_GROUPS)["group"]
-    show(charts.gap_bars(distribution.filter(pl.col("group").is_in(largest.implode())), group_title=group_title))
+    show(charts.gap_bars(distribution.filter(pl.col("group").is_in(largest.implode())), group_title=group_title),
+         name=f"Gap to the guideline by {group_title.lower()}", key="ratings_gap")
     more = f" The chart shows the {q.CHART_GROUPS} largest groups; the table lists them all." if table.height > \
         q.CHART_GROUPS else ""
     st.caption("Bars to the right: more people at that rating than the guideline; to the left: fewer." + more)
     hidden_note(by, f"{group_title.lower()} groups")
     ratings = [c for c in table.columns if c not in ("group", "n", "distance")]
-    st.dataframe(
-        table.head(q.TABLE_ROWS), hide_index=True, height=min(35 * (min(table.height, q.TABLE_ROWS) + 1) + 3, 420),
-        column_config={
+    data_table(
+        table, f"Ratings by {group_title.lower()}",
+        {
             "group": st.column_config.TextColumn(group_title, width="medium"),
             "n": st.column_config.NumberColumn("People rated", format="%d"),
             "distance": st.column_config.ProgressColumn(
@@ -142,6 +145,7 @@ def distribution() -> None:
                 help="Least share of the group whose rating would have to change to match the guideline."),
             **{r: st.column_config.NumberColumn(f"Rated {r}", format="percent") for r in ratings},
         },
+        height=min(35 * (min(table.height, q.TABLE_ROWS) + 1) + 3, 420), limit=q.TABLE_ROWS, key="ratings_by_group",
     )
 
 def calibration() -> None:
@@ -151,7 +155,8 @@ def calibration() -> None:
         matrix = ask(q.calibration_matrix, filters, viewer, cycle_id=cycle_id)
         scale = list(range(cycle["scale_min"], cycle["scale_max"] + 1))
         show(charts.rating_grid(matrix, row="pre", col="post", row_title="Manager's rating (before calibration)",
-                                col_title="Final rating", row_order=scale, col_order=scale, diagonal=True))
+                                col_title="Final rating", row_order=scale, col_order=scale, diagonal=True),
+             name="Ratings before and after calibration", key="ratings_calibration")
         hidden_cells = int(matrix["hidden"].sum())
         st.caption("Each square counts the people who went from the row's rating to the column's; the outlined "
                    "diagonal is unchanged." + (f" {hidden_cells} squares are blank to protect small groups: a "
@@ -160,7 +165,8 @@ def calibration() -> None:
     with right:
         st.subheader(f"Shift by {group_title.lower()}")
         shift = ask(q.calibration_shift, filters, viewer, cycle_id=cycle_id, by=by)
-        show(charts.shift_bars(shift.head(q.CHART_GROUPS), group_title=group_title))
+        show(charts.shift_bars(shift.head(q.CHART_GROUPS), group_title=group_title),
+             name=f"Calibration shift by {group_title.lower()}", key="ratings_shift")
         st.caption("Mean of (final rating - manager's rating): above zero, calibration raised the group overall.")
         hidden_note(by, f"{group_title.lower()} groups")
 
@@ -180,7 +186,8 @@ def leniency() -> None:
         limits = ask(q.funnel_limits, filters, viewer, cycle_id=cycle_id, basis=basis,
                      max_n=int(raters["n"].max()))
         show(charts.funnel_plot(ask(q.leniency_funnel, filters, viewer, cycle_id=cycle_id, basis=basis), limits,
-                                rating_title="Mean rating given"))
+                                rating_title="Mean rating given"),
+             name="Rater leniency", key="ratings_funnel")
         st.caption(
             f"Organisation mean {ref['mean']:.2f} (standard deviation {ref['sd']:.2f}, {count(ref['n'])} people). "
             "Shaded: where 95% of managers' means fall by chance alone for a team of that size; dashed: 3 "
@@ -196,9 +203,9 @@ def leniency() -> None:
         if flagged.is_empty():
             st.caption("No manager's mean lies outside the 95% limits.")
         else:
-            st.dataframe(
-                flagged.select("group", "team", "n", "mean", "z", "flag").head(q.TABLE_ROWS), hide_index=True,
-                column_config={
+            data_table(
+                flagged.select("group", "team", "n", "mean", "z", "flag"), "Flagged raters",
+                {
                     "group": st.column_config.TextColumn("Manager"),
                     "team": st.column_config.TextColumn("Manager's unit"),
                     "n": st.column_config.NumberColumn("People rated", format="%d"),
@@ -207,6 +214,7 @@ def leniency() -> None:
                                                        help="Standard errors above (+) or below (-) the mean."),
                     "flag": st.column_config.TextColumn("Flag", help="outlier: |z| > 3; watch: |z| > 1.96"),
                 },
+                limit=q.TABLE_ROWS, key="ratings_flagged",
             )
 
 def bias() -> None:
@@ -217,9 +225,9 @@ def bias() -> None:
     else:
         screen = ask(q.bias_screen, filters, viewer, cycle_id=cycle_id, top_from=top_from)
         st.subheader("Every attribute at a glance")
-        st.dataframe(
-            screen.drop("attribute"), hide_index=True,
-            column_config={
+        data_table(
+            screen.drop("attribute"), "Bias tests by attribute",
+            {
                 "label": st.column_config.TextColumn("Attribute"),
                 "groups": st.column_config.NumberColumn("Groups shown", format="%d"),
                 "lowest_group": st.column_config.TextColumn("Lowest group"),
@@ -236,6 +244,7 @@ def bias() -> None:
                     help=f"A group with an impact ratio below {FLOOR:.2f} and an adjusted p-value below "
                     f"{q.SIGNIFICANT}."),
             },
+            key="ratings_bias_screen",
         )
         flagged = screen.filter(pl.col("flagged")).sort("chi2_p_value", nulls_last=True)["attribute"]
         if st.session_state.get("ratings_attribute") not in q.ATTRIBUTES:
@@ -266,7 +275,8 @@ def bias() -> None:
                             icon=":material/balance:")
             left, right = st.columns([3, 2], gap="large")
             with left:
-                show(charts.rate_bars(groups, outcome=f"Share {top_label}", floor=FLOOR))
+                show(charts.rate_bars(groups, outcome=f"Share {top_label}", floor=FLOOR),
+                     name=f"Share {top_label} by {name}", key="ratings_bias_rates")
                 st.caption(f"Dashed line: {FLOOR:.0%} of the highest group's rate ({best['group']}). "
                            "Bars left of it fail the four-fifths rule.")
             with right:
@@ -287,9 +297,9 @@ def bias() -> None:
             hidden_groups = groups.filter(pl.col("pooled"))
             if hidden_groups.height:
                 st.caption(f":material/visibility_off: {PROTECTED} Hidden groups enter the tests only combined.")
-            st.dataframe(
-                groups.drop("hits", "pooled"), hide_index=True,
-                column_config={
+            data_table(
+                groups.drop("hits", "pooled"), f"Bias test by {name}",
+                {
                     "group": st.column_config.TextColumn(q.ATTRIBUTES[attribute]),
                     "n": st.column_config.NumberColumn("People rated", format="%d"),
                     "rate": st.column_config.NumberColumn(f"Share {top_label}", format="percent"),
@@ -307,6 +317,7 @@ def bias() -> None:
                         help="Holm's adjustment for comparing several groups with the highest one, which is "
                         "picked after looking: read this one."),
                 },
+                key="ratings_bias_groups",
             )
             with st.expander("What these numbers mean, and what they do not", icon=":material/help:"):
                 st.markdown(
@@ -334,7 +345,8 @@ def nine_box() -> None:
     with left:
         show(charts.rating_grid(grid, row="potential", col="performance", row_title="Potential",
                                 col_title="Performance (final rating)", row_order=rows, col_order=list(q.BANDS),
-                                cell_height=90))
+                                cell_height=90),
+             name="Performance and potential", key="ratings_nine_box")
     with right:
         st.caption(
             "People per cell, with their share of everyone rated. Performance: the final rating in thirds of the "
