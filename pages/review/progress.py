@@ -10,6 +10,7 @@ from components.context import current
 from components.data import ask
 from components.format import day, pct
 from components.progress_charts import burnup_chart, pace_heatmap_chart
+from components.tables import data_table
 from queries.progress import (
     AT_RISK_LIMIT,
     default_comparison_date,
@@ -81,11 +82,10 @@ def goals_at_risk_table() -> None:
     if behind_total > at_risk.height:
         shown = f"the {AT_RISK_LIMIT:,} furthest behind of {behind_total:,}"
     st.caption(f"Business goals behind or at risk, furthest behind pace first ({shown}). Click a column to sort.")
-    st.dataframe(
+    data_table(
         at_risk.drop("id"),
-        hide_index=True,
-        height=420,
-        column_config={
+        "Goals at risk",
+        {
             "title": st.column_config.TextColumn("Goal", width="large"),
             "level": st.column_config.TextColumn("Level"),
             "owner": st.column_config.TextColumn("Owner"),
@@ -98,6 +98,8 @@ def goals_at_risk_table() -> None:
             "gap": st.column_config.NumberColumn("Gap", format="percent", help="Expected minus progress"),
             "status": st.column_config.TextColumn("Status"),
         },
+        height=420,
+        key="progress_at_risk",
     )
 
 
@@ -111,19 +113,19 @@ def what_changed() -> None:
     changes = ask(objective_changes, filters, viewer, since=since)
     moves = ask(status_moves, filters, viewer, since=since)
     st.caption(f"Objectives on {day(since)} and on {day(filters.as_of)}.")
-    st.dataframe(
+    data_table(
         changes.with_columns(pl.format("{} → {}", "status_then", "status").alias("move")).select(
             "title", "progress_then", "progress", "delta", "move"
         ),
-        hide_index=True,
-        width="stretch",
-        column_config={
+        f"Objectives since {since:%Y-%m-%d}",
+        {
             "title": st.column_config.TextColumn("Objective", width="large"),
             "progress_then": st.column_config.NumberColumn("Then", format="percent", help="Empty: nothing to measure"),
             "progress": st.column_config.ProgressColumn("Now", format="percent", min_value=0, max_value=1),
             "delta": st.column_config.NumberColumn("Change", format="percent", help="Progress now minus progress then"),
             "move": st.column_config.TextColumn("Status then → now"),
         },
+        key="progress_changes",
     )
     st.caption("Business goals of this scope by status then (rows) and now (columns); “new”: their period began later.")
     order = ["on track", "at risk", "behind", "not started"]
@@ -131,7 +133,12 @@ def what_changed() -> None:
     table = table.select("from_status", *[s for s in order if s in table.columns]).sort(
         pl.col("from_status").replace_strict([*order, "new"], list(range(5)), default=5)
     )
-    st.dataframe(table, hide_index=True, column_config={"from_status": st.column_config.TextColumn("Then")})
+    data_table(
+        table,
+        f"Status moves since {since:%Y-%m-%d}",
+        {"from_status": st.column_config.TextColumn("Then")},
+        key="progress_moves",
+    )
 
 
 st.subheader("Goals at risk, and what changed")

@@ -11,6 +11,7 @@ from components.context import current
 from components.data import ask
 from components.format import pct
 from components.strategy_map import show_map
+from components.tables import data_table
 from queries.strategy_map import MAX_DEPTH, MAX_NODES, map_links, objective_support, orphan_goals, strategy_map
 
 ROOT, DEPTH, READ = "map_root", "map_depth", "_map_url_read"
@@ -107,11 +108,10 @@ with left:
             .then(pl.format("{} support", "support"))
             .alias("gap"),
         )
-        st.dataframe(
+        data_table(
             rows.select("goal", "level", "owner", "team", "progress", "expected", "status", "below", "hidden", "gap"),
-            hide_index=True,
-            height="auto" if rows.height <= 15 else 560,
-            column_config={
+            "Strategy map tree",
+            {
                 "goal": st.column_config.TextColumn("Goal (indented under the goal it ladders up to)", width="large"),
                 "level": st.column_config.TextColumn("Level"),
                 "owner": st.column_config.TextColumn("Owner"),
@@ -124,6 +124,8 @@ with left:
                 "hidden": st.column_config.NumberColumn("Not shown", help="Children not listed: choose it as root"),
                 "gap": st.column_config.TextColumn("Alignment gap"),
             },
+            height="auto" if rows.height <= 15 else 560,
+            key="map_tree",
         )
 
 with right:
@@ -133,12 +135,14 @@ with right:
     if support.is_empty():
         st.caption("Every objective has enough goals in this scope laddering up to it.")
     else:
-        st.dataframe(
-            support.select("title", "contributing"), hide_index=True,
-            column_config={
+        data_table(
+            support.select("title", "contributing"),
+            "Objectives with no or thin support",
+            {
                 "title": st.column_config.TextColumn("Objective"),
                 "contributing": st.column_config.NumberColumn("Goals", help="Goals in scope that ladder up to it"),
             },
+            key="map_support",
         )
     orphans = ask(orphan_goals, filters, viewer)
     st.markdown(f"**Orphan goals: {orphans.height:,}**")
@@ -146,14 +150,18 @@ with right:
         st.caption("Every business goal in this scope ladders up to a company objective.")
     else:
         st.caption("Business goals that reach no company objective. On the map they hang under “Not laddering up”.")
-        st.dataframe(
-            orphans.select("title", "team", "owner", "progress").head(200), hide_index=True, height=360,
-            column_config={
+        data_table(
+            orphans.select("title", "team", "owner", "progress"),
+            "Orphan goals",
+            {
                 "title": st.column_config.TextColumn("Goal"),
                 "team": st.column_config.TextColumn("Team"),
                 "owner": st.column_config.TextColumn("Owner"),
                 "progress": st.column_config.NumberColumn("Progress", format="percent"),
             },
+            height=360,
+            limit=200,
+            key="map_orphans",
         )
     objectives = goals.filter(pl.col("level") == "company")
     if objectives.height and root is None:
