@@ -9,6 +9,7 @@ from components.data import SETTINGS, ask
 from components.format import count, pct
 from components.kpis import kpi_row
 from components.people_charts import ranked_bars, work_mode_bars
+from components.tables import data_table
 from queries.alignment import (
     alignment_by_group,
     alignment_summary,
@@ -119,27 +120,17 @@ ranked(
     minimum=SETTINGS.min_group_size,
 )
 with st.expander(f"All {count(groups.height)} {by.lower()}s", icon=":material/table:"):
-    st.dataframe(
-        groups.head(ROWS_SHOWN).drop("group_id"),
-        hide_index=True,
-        width="stretch",
-        column_config={
+    data_table(
+        groups.drop("group_id"),
+        f"Alignment by {by.lower()}",
+        {
             "group": st.column_config.TextColumn(by),
             "goals": st.column_config.NumberColumn("Business goals"),
             "aligned": st.column_config.NumberColumn("Laddering up"),
             "rate": st.column_config.ProgressColumn("Alignment", format="percent", min_value=0, max_value=1),
         },
-    )
-    if groups.height > ROWS_SHOWN:
-        st.caption(f"The {count(ROWS_SHOWN)} lowest are shown; the download has all {count(groups.height)}.")
-    st.download_button(
-        f"Download alignment by {by.lower()} (CSV)",
-        data=groups.drop("group_id").write_csv(),
-        file_name=f"alignment-by-{by.lower()}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        key="alignment_groups_csv",
+        limit=ROWS_SHOWN,
+        key="alignment_groups",
     )
 
 st.subheader("Gaps")
@@ -157,12 +148,10 @@ with tab_orphans:
     if orphans.is_empty():
         st.success("Every business goal in scope ladders up to a company objective.", icon=":material/check_circle:")
     else:
-        st.dataframe(
-            orphans.head(ROWS_SHOWN).drop("id"),
-            hide_index=True,
-            width="stretch",
-            height=320,
-            column_config={
+        data_table(
+            orphans.drop("id"),
+            "Orphan goals",
+            {
                 "title": st.column_config.TextColumn("Goal", width="large"),
                 "level": st.column_config.TextColumn("Level"),
                 "period": st.column_config.TextColumn("Period"),
@@ -171,17 +160,9 @@ with tab_orphans:
                 "region": st.column_config.TextColumn("Region"),
                 "reason": st.column_config.TextColumn("Why it does not ladder up", width="large"),
             },
-        )
-        if orphans.height > ROWS_SHOWN:
-            st.caption(f"Showing {count(ROWS_SHOWN)} of {count(orphans.height)}; the download has them all.")
-        st.download_button(
-            "Download orphan goals (CSV)",
-            data=orphans.write_csv(),
-            file_name="alignment-orphans.csv",
-            mime="text/csv",
-            icon=":material/download:",
-            on_click="ignore",
-            key="alignment_orphans_csv",
+            height=320,
+            limit=ROWS_SHOWN,
+            key="alignment_orphans",
         )
 with tab_objectives:
     if objectives.is_empty():
@@ -190,33 +171,34 @@ with tab_objectives:
             icon=":material/check_circle:",
         )
     else:
-        st.dataframe(
+        data_table(
             objectives.drop("id"),
-            hide_index=True,
-            width="stretch",
-            column_config={
+            "Objectives with no or thin support",
+            {
                 "title": st.column_config.TextColumn("Objective", width="large"),
                 "contributing_goals": st.column_config.NumberColumn(
                     "Contributing goals", help="Goals in scope that ladder up to it, directly or through parents."
                 ),
                 "support": st.column_config.TextColumn("Support"),
             },
+            key="alignment_objectives",
         )
         st.caption(f"Thin support means fewer than {SETTINGS.thin_support} contributing goals in this scope.")
 with tab_teams:
     if idle_teams.is_empty():
         st.success("Every team in scope contributes to at least one objective.", icon=":material/check_circle:")
     else:
-        st.dataframe(
-            idle_teams.head(ROWS_SHOWN).drop("org_unit_id"),
-            hide_index=True,
-            width="stretch",
-            column_config={
+        data_table(
+            idle_teams.drop("org_unit_id"),
+            "Teams contributing to nothing",
+            {
                 "team": st.column_config.TextColumn("Team"),
                 "department": st.column_config.TextColumn("Department"),
                 "people": st.column_config.NumberColumn("People in scope"),
                 "goals": st.column_config.NumberColumn("Business goals", help="None of them reaches an objective."),
             },
+            limit=ROWS_SHOWN,
+            key="alignment_idle_teams",
         )
 
 st.subheader("Distributed teams")

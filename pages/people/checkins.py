@@ -6,9 +6,9 @@ import streamlit as st
 from components.charts import show
 from components.context import current
 from components.data import SETTINGS, ask
-from components.format import count
 from components.kpis import kpi_row
 from components.people_charts import cadence_scatter, days_since_histogram, weekly_heatmap
+from components.tables import data_table
 from queries.association import describe_association
 from queries.checkins import (
     cadence_progress_association,
@@ -71,12 +71,10 @@ with right:
 
 st.subheader("Managers")
 managers = ask(manager_cadence, filters, viewer)
-st.dataframe(
-    managers.head(ROWS_SHOWN).drop("manager_id"),
-    hide_index=True,
-    width="stretch",
-    height=360,
-    column_config={
+data_table(
+    managers.drop("manager_id"),
+    "Check-ins by manager",
+    {
         "manager": st.column_config.TextColumn("Manager"),
         "team": st.column_config.TextColumn("Team"),
         "reports": st.column_config.NumberColumn("Reports in scope", help="Active direct reports in this scope."),
@@ -93,34 +91,21 @@ st.dataframe(
         ),
         "lapsed_share": st.column_config.ProgressColumn("Share lapsed", format="percent", min_value=0, max_value=1),
     },
+    height=360,
+    limit=ROWS_SHOWN,
+    key="checkins_managers",
 )
-shown = (
-    f"Showing the first {count(ROWS_SHOWN)} of {count(managers.height)} managers, "
-    if managers.height > ROWS_SHOWN
-    else ""
-)
-st.caption(f"{shown}most lapsed reports first. Click a column heading to sort.")
-st.download_button(
-    "Download managers (CSV)",
-    data=managers.write_csv(),
-    file_name="checkins-managers.csv",
-    mime="text/csv",
-    icon=":material/download:",
-    on_click="ignore",
-    key="checkins_managers_csv",
-)
+st.caption("Most lapsed reports first. Click a column heading to sort.")
 
 st.subheader("Lapsed people")
 lapsed = ask(lapsed_people, filters, viewer)
 if lapsed.is_empty():
     st.success(f"Everyone in scope had a check-in in the last {lapse} days.", icon=":material/check_circle:")
 else:
-    st.dataframe(
-        lapsed.head(ROWS_SHOWN).drop("id"),
-        hide_index=True,
-        width="stretch",
-        height=320,
-        column_config={
+    data_table(
+        lapsed.drop("id"),
+        "Lapsed people",
+        {
             "name": st.column_config.TextColumn("Person"),
             "team": st.column_config.TextColumn("Team"),
             "region": st.column_config.TextColumn("Region"),
@@ -128,18 +113,11 @@ else:
             "last_checkin": st.column_config.DateColumn("Last check-in", format="D MMM YYYY"),
             "days_since": st.column_config.NumberColumn("Days since"),
         },
+        height=320,
+        limit=ROWS_SHOWN,
+        key="checkins_lapsed",
     )
-    shown = f"Showing {count(ROWS_SHOWN)} of {count(lapsed.height)}. " if lapsed.height > ROWS_SHOWN else ""
-    st.caption(f"{shown}A blank last check-in means none on record; those people come first.")
-    st.download_button(
-        "Download lapsed people (CSV)",
-        data=lapsed.write_csv(),
-        file_name="checkins-lapsed.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        key="checkins_lapsed_csv",
-    )
+    st.caption("A blank last check-in means none on record; those people come first.")
 
 st.subheader("Cadence and progress")
 teams = ask(cadence_vs_progress, filters, viewer)

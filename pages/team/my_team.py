@@ -7,6 +7,7 @@ from components.charts import progress_vs_pace, show
 from components.context import current
 from components.data import SETTINGS, ask
 from components.format import count
+from components.tables import data_table
 from components.viewer import require_manager
 from queries.my_team import my_team, my_team_summary
 
@@ -61,12 +62,10 @@ columns = [
     "team",
     *(["manager"] if subtree else []),
 ]
-st.dataframe(
-    team.head(ROWS_SHOWN).select(columns),
-    hide_index=True,
-    width="stretch",
-    height=min(38 + 35 * min(team.height, ROWS_SHOWN), 560),
-    column_config={
+data_table(
+    team.select(columns),
+    "My team",
+    {
         "name": st.column_config.TextColumn("Person"),
         "reasons": st.column_config.ListColumn("Needs attention because", width="large"),
         "status": st.column_config.TextColumn("Status", help="Blank: no measured business goal this period."),
@@ -85,17 +84,9 @@ st.dataframe(
         "team": st.column_config.TextColumn("Team"),
         "manager": st.column_config.TextColumn("Manager"),
     },
-)
-if team.height > ROWS_SHOWN:
-    st.caption(f"Showing the {count(ROWS_SHOWN)} people needing most attention of {count(team.height)}.")
-st.download_button(
-    "Download team (CSV)",
-    data=team.with_columns(pl.col("reasons").list.join("; ")).write_csv(),
-    file_name="my-team.csv",
-    mime="text/csv",
-    icon=":material/download:",
-    on_click="ignore",
-    key="my_team_csv",
+    height=min(38 + 35 * min(team.height, ROWS_SHOWN), 560),
+    limit=ROWS_SHOWN,
+    key="my_team_table",
 )
 
 measured = team.filter(pl.col("progress").is_not_null()).head(CHART_PEOPLE)
