@@ -138,10 +138,10 @@ def problems_table(result: ImportResult) -> None:
 
 def plan_table(result: ImportResult) -> None:
     """What an import of the checked files will do, table by table."""
-    st.dataframe(
+    data_table(
         result.plan(),
-        hide_index=True,
-        column_config={
+        "Import plan",
+        {
             "table": st.column_config.TextColumn("Table"),
             "file": st.column_config.TextColumn("From"),
             "rows": st.column_config.NumberColumn("Rows", format="localized"),
@@ -150,6 +150,7 @@ def plan_table(result: ImportResult) -> None:
                 "Already there", format="localized", help="Ids the database holds: those rows are replaced"
             ),
         },
+        key="import_plan",
     )
 
 

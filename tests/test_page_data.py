@@ -67,7 +67,7 @@ def test_hr_sees_the_uploader_and_what_to_upload(app_test, own_database):
     assert [t.value for t in at.title] == ["Data"]
     assert len(at.file_uploader) == 1 and at.file_uploader[0].accept_multiple_files
     assert "nothing is written until you press Import" in at.info[0].value
-    assert [b.label for b in at.get("download_button")] == ["Example workbook"]
+    assert [b.label for b in at.get("download_button")] == ["CSV", "Excel", "Example workbook"]
 
 
 def test_a_bad_file_is_reported_in_a_table_and_nothing_is_written(app_test, own_database):

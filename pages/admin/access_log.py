@@ -10,6 +10,7 @@ from components import access_log
 from components.charts import show
 from components.context import current
 from components.format import count
+from components.tables import data_table
 from components.viewer import ROLE_LABELS
 
 context = current()
@@ -85,20 +86,21 @@ show(
             alt.Tooltip("views:Q", title="Page views", format=","),
         ],
     )
-    .properties(height=220)
+    .properties(height=220),
+    name="Page views per week" if weekly else "Page views per day",
+    key="log_views",
 )
 
 views = access_log.recent(viewer, filters)
 st.subheader("Recent page views")
 if total > views.height:
     st.caption(f"The newest {count(views.height)} of {count(total)}. Narrow the filters to see older ones.")
-st.dataframe(
+data_table(
     views.select("at", "name", "email", "role", "page", "filters").with_columns(
         pl.col("role").replace_strict(ROLE_LABELS, default=pl.col("role"))
     ),
-    hide_index=True,
-    width="stretch",
-    column_config={
+    "Recent page views",
+    {
         "at": st.column_config.DatetimeColumn("When", format="D MMM YYYY, HH:mm:ss"),
         "name": st.column_config.TextColumn(
             "Name", help="The person with this e-mail address, when Ladder knows them."
@@ -110,4 +112,5 @@ st.dataframe(
             "Filters", help="Period, regions, team and as-of date of the view.", width="large"
         ),
     },
+    key="log_recent",
 )

@@ -5,6 +5,7 @@ import streamlit as st
 from components import importer
 from components.context import current
 from components.data import today
+from components.tables import data_table
 
 context = current()
 
@@ -29,7 +30,7 @@ with st.expander("Which files Ladder takes", icon=":material/help:"):
         "twice changes nothing. Only the tables being changed are needed. The full description of every "
         "column is in `docs/import-format.md`."
     )
-    st.dataframe(importer.format_overview(), hide_index=True)
+    data_table(importer.format_overview(), "Import format", key="import_format")
     importer.example_download()
 
 uploads = st.file_uploader(
