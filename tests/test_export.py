@@ -133,3 +133,147 @@ def test_buttons_appear_only_where_a_name_is_given_and_pages_that_give_none_are_
     assert labels == ["CSV", "Excel", "PNG", "CSV", "Excel"]
     assert len(at.dataframe) == 3
     assert "Showing the first 10 of 30 rows" in at.caption[0].value
+
+
+# --- every screen: a CSV and an Excel button under every table, a PNG button under every chart ----------------
+
+TABLE, CHART = "dataframe", "vega_lite_chart"
+BUTTONS = ("CSV", "Excel", "PNG")
+
+
+def in_order(at) -> list[str]:
+    """The page's tables, charts and CSV, Excel and PNG buttons, top to bottom."""
+    found = []
+
+    def walk(node) -> None:
+        kind = getattr(node, "type", None)
+        if kind in (TABLE, CHART):
+            found.append(kind)
+        elif kind == "download_button" and node.proto.label in BUTTONS:
+            found.append(node.proto.label)
+        for _, child in sorted(getattr(node, "children", {}).items()):
+            walk(child)
+
+    walk(at.main)
+    return found
+
+
+def assert_every_table_and_chart_downloads(at, where: str) -> tuple[int, int]:
+    """Each table is followed by its CSV and Excel buttons and each chart by its PNG button, and no button is
+    left over; returns how many tables and charts there are."""
+    assert not at.exception, where
+    seen = in_order(at)
+    expected = []
+    for kind in seen:
+        if kind == TABLE:
+            expected += [TABLE, "CSV", "Excel"]
+        elif kind == CHART:
+            expected += [CHART, "PNG"]
+    assert seen == expected, (where, seen)
+    assert len(at.dataframe) == seen.count("CSV") == seen.count("Excel"), where
+    assert len(at.get(CHART)) == seen.count("PNG"), where
+    return seen.count(TABLE), seen.count(CHART)
+
+
+def _opened(app_test, page: str, state: dict | None = None, sidebar: dict | None = None):
+    at = app_test(page=page)
+    for key, value in (sidebar or {}).items():
+        at.sidebar.selectbox(key=key).set_value(value).run()
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    return at.run() if state else at
+
+
+# Page, then the states to look at it in (session state: the open tab of tabs that draw only when open); and the
+# fewest tables and charts the tiny demo shows over those states, so that a screen drawing nothing cannot pass.
+SCREENS = {
+    "pages/review/overview.py": ([{}], 1, 1),
+    "pages/review/progress.py": (
+        [{}, {"progress_heatmap": "By team", "progress_detail": "What changed since the last review"}], 3, 3
+    ),
+    "pages/review/strategy_map.py": ([{}, {"map_depth": 4}], 2, 0),
+    "pages/people/ratings.py": (
+        [{"ratings_tab": tab} for tab in ("Distribution", "Calibration", "Rater leniency", "Bias tests", "9-box")]
+        + [{"ratings_tab": "Distribution", "ratings_by": "manager"}],
+        5, 7,
+    ),  # fmt: skip
+    "pages/people/checkins.py": ([{}, {"checkins_heatmap_by": "Region"}], 2, 3),
+    "pages/people/alignment.py": ([{}, {"alignment_by": "Region", "alignment_growth_by": "Team"}], 3, 3),
+    "pages/admin/access_log.py": ([{}], 1, 1),
+    "pages/admin/data.py": ([{}], 1, 0),
+}
+
+
+@pytest.mark.parametrize("page", list(SCREENS))
+def test_every_table_and_chart_on_a_screen_has_its_downloads(app_test, page):
+    states, fewest_tables, fewest_charts = SCREENS[page]
+    tables = charts = 0
+    for state in states:
+        shown = assert_every_table_and_chart_downloads(_opened(app_test, page, state), f"{page} {state}")
+        tables, charts = tables + shown[0], charts + shown[1]
+    assert tables >= fewest_tables and charts >= fewest_charts, (page, tables, charts)
+
+
+def test_every_table_and_chart_on_my_team_has_its_downloads(app_test):
+    at = _opened(app_test, "pages/team/my_team.py", sidebar={"viewer_role": "manager"})
+    assert assert_every_table_and_chart_downloads(at, "direct reports")[0] == 1
+    at.toggle(key="my_team_subtree").set_value(True).run()
+    assert assert_every_table_and_chart_downloads(at, "everyone below") == (1, 1)
+
+
+def test_the_data_screen_reports_and_plans_come_with_downloads(app_test, demo_database_url, tmp_path, monkeypatch):
+    import shutil
+
+    from sqlalchemy.engine import make_url
+
+    from tests.test_page_data import new_update_csv
+
+    path = tmp_path / "ladder.db"
+    shutil.copy(make_url(demo_database_url).database, path)
+    monkeypatch.setenv("LADDER_DATABASE_URL", f"sqlite:///{path}")
+    at = app_test(page="pages/admin/data.py")
+    at.file_uploader[0].set_value(("progress_update.csv", b"id,key_result_id,at,value\n1,1,2026-02-30,5\n", "text/csv"))
+    assert assert_every_table_and_chart_downloads(at.run(), "problems") == (2, 0)
+    at.file_uploader[0].set_value(("progress_update.csv", new_update_csv(path), "text/csv"))
+    assert assert_every_table_and_chart_downloads(at.run(), "plan") == (2, 0)
+
+
+# --- Ratings: a download holds only the groups the screen may show -------------------------------------------
+
+
+def test_ratings_downloads_hold_no_group_below_the_minimum(app_test, monkeypatch):
+    import components.tables
+    from components.data import SETTINGS
+    from queries import ratings as q
+
+    downloads: dict[str, pl.DataFrame] = {}
+    original = components.tables.table_downloads
+
+    def recording(frame: pl.DataFrame, name: str, *, key: str | None = None) -> None:
+        downloads[name] = frame
+        original(frame, name, key=key)
+
+    monkeypatch.setattr(components.tables, "table_downloads", recording)
+    states = [{"ratings_tab": "Distribution", "ratings_by": by} for by in q.GROUPINGS]
+    states += [{"ratings_tab": "Rater leniency"}]
+    states += [{"ratings_tab": "Bias tests", "ratings_attribute": attribute} for attribute in q.ATTRIBUTES]
+    hidden_somewhere = False
+    for query in (None, {"region": "NA"}):
+        for state in states:
+            at = app_test(page="pages/people/ratings.py", query=query)
+            for key, value in state.items():
+                at.session_state[key] = value
+            at.run()
+            assert not at.exception, (query, state)
+            hidden_somewhere |= any("hidden" in c.value for c in at.caption)
+    sizes = []
+    for name, frame in downloads.items():
+        rows = list(csv.DictReader(io.StringIO(csv_bytes(frame).decode("utf-8-sig"))))
+        assert rows, name
+        if "People rated" in rows[0]:
+            sizes += [(name, int(row["People rated"])) for row in rows]
+    assert {name for name, _ in sizes} >= {"Ratings by team", "Ratings by region", "Ratings by manager"}
+    assert any(name.startswith("Bias test by") for name, _ in sizes)
+    assert all(n >= SETTINGS.min_group_size for _, n in sizes), [s for s in sizes if s[1] < SETTINGS.min_group_size]
+    # The scopes above do have groups below the minimum, so a download that skipped the protection would fail.
+    assert hidden_somewhere
