@@ -43,3 +43,22 @@ def test_the_overview_chart_and_table_download_as_png_csv_and_excel(app_server, 
     open_app(page, app_server)
     everyone = list(csv.reader(io.StringIO(Path(download(page, "CSV").path()).read_bytes().decode("utf-8-sig"))))
     assert everyone != rows
+
+
+def test_a_ratings_table_downloads_with_no_group_below_the_minimum(app_server, page):
+    from components.data import SETTINGS
+
+    open_app(page, app_server, "ratings", query="region=NA")
+    page.locator("[data-testid='stVegaLiteChart']").first.wait_for(timeout=30000)
+    assert_no_exception(page)
+    screenshot(page, SHOTS / "ratings-downloads.png")
+
+    png = download(page, "PNG")
+    assert png.suggested_filename == "ladder-ratings-in-scope-against-the-guideline.png"
+    assert Path(png.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    by_team = download(page, "CSV", nth=1)
+    assert by_team.suggested_filename == "ladder-ratings-by-team.csv"
+    rows = list(csv.DictReader(io.StringIO(Path(by_team.path()).read_bytes().decode("utf-8-sig"))))
+    assert rows and {"Team", "People rated", "Rated 1 (%)", "Distance from guideline (%)"} <= set(rows[0])
+    assert all(int(row["People rated"]) >= SETTINGS.min_group_size for row in rows), rows
