@@ -74,16 +74,13 @@ def data_table(
     width: int | str = "stretch",
     limit: int = 1000,
     key: str | None = None,
-    downloads: pl.DataFrame | None = None,
 ) -> None:
-    """Any frame as a table with CSV and Excel downloads of all its rows; the screen shows at most `limit`.
-
-    The downloads hold the table as it is shown (see `as_shown`), unless `downloads` gives another frame.
-    """
+    """Any frame as a table with CSV and Excel downloads of all its rows as the table shows them (see `as_shown`);
+    the screen shows at most `limit`."""
     if frame.is_empty():
         st.caption("Nothing to show for these filters.")
         return
     st.dataframe(frame.head(limit), hide_index=True, width=width, height=height, column_config=column_config, key=key)
     if frame.height > limit:
         st.caption(f"Showing the first {limit:,} of {frame.height:,} rows; the downloads hold all of them.")
-    table_downloads(as_shown(frame, column_config) if downloads is None else downloads, name, key=key)
+    table_downloads(as_shown(frame, column_config), name, key=key)
