@@ -47,7 +47,7 @@ def _as_text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
     """UTF-8 CSV with a byte-order mark, so that Excel reads accents and symbols right."""
-    return neutralise(frame).write_csv(date_format="%Y-%m-%d", datetime_format="%Y-%m-%d %H:%M").encode("utf-8-sig")
+    return neutralise(frame).write_csv(date_format="%Y-%m-%d", datetime_format="%Y-%m-%d %H:%M:%S").encode("utf-8-sig")
 
 
 def xlsx_bytes(frame: pl.DataFrame, sheet: str = "Ladder") -> bytes:
@@ -61,7 +61,7 @@ def xlsx_bytes(frame: pl.DataFrame, sheet: str = "Ladder") -> bytes:
             workbook,
             worksheet=_sheet_name(sheet),
             autofit=True,
-            dtype_formats={pl.Date: "yyyy-mm-dd", pl.Datetime: "yyyy-mm-dd hh:mm"},
+            dtype_formats={pl.Date: "yyyy-mm-dd", pl.Datetime: "yyyy-mm-dd hh:mm:ss"},
             float_precision=4,
         )
     return buffer.getvalue()

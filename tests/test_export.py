@@ -57,6 +57,12 @@ class TestFiles:
         # Negative numbers are numbers: no apostrophe in front of -0.25 or -2.
         assert rows[2][1:] == ["-0.25", "-2", "2026-11-15"]
 
+    def test_times_keep_their_seconds(self):
+        from datetime import datetime
+
+        frame = pl.DataFrame({"at": [datetime(2026, 11, 25, 9, 30, 5)]})
+        assert csv_bytes(frame).decode("utf-8-sig").splitlines() == ["at", "2026-11-25 09:30:05"]
+
     def test_excel_cells(self):
         from openpyxl import load_workbook
 
