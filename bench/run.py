@@ -1,9 +1,12 @@
 """`python -m bench.run --profile large`: Ladder's benchmark, every figure measured in one run.
 
 1. generate + load the demo organisation at the profile (a fresh SQLite file);
-2. snapshot load time (median of several loads);
+2. snapshot load: read from the database, and mapped from the stored snapshot (medians of several loads);
 3. for every screen, server time through Streamlit's AppTest:
-   - cold: first render of the screen with every cache empty (includes the snapshot load);
+   - after a data change: first render once the data stamp has changed, so the snapshot is read from the
+     database and every derived frame is computed (and both are stored);
+   - cold: first render with every in-memory cache empty, as after a server restart on unchanged data:
+     the stored snapshot and stored frames are mapped from disk;
    - warm: a filter change (region, team or period) on the rendered screen, all caches warm;
    as medians over several runs, and warm as a ratio of cold;
 4. peak resident memory of the benchmark process.
@@ -49,18 +52,33 @@ def generate(url: str, profile: str, seed: int, today: str) -> float:
     return time.perf_counter() - started
 
 
-def snapshot_loads(url: str, runs: int) -> list[float]:
+def snapshot_loads(url: str, runs: int, store) -> tuple[list[float], list[float]]:
+    """Times of reading the snapshot from the database (and storing it), then of mapping the stored one."""
     from data.db import make_engine
     from queries.snapshot import load_snapshot
 
-    times = []
-    for _ in range(runs):
-        engine = make_engine(url)
-        started = time.perf_counter()
-        load_snapshot(engine)
-        times.append(time.perf_counter() - started)
-        engine.dispose()
-    return times
+    from_database, from_store = [], []
+    for times, fresh in ((from_database, True), (from_store, False)):
+        for _ in range(runs):
+            engine = make_engine(url)
+            started = time.perf_counter()
+            load_snapshot(engine, store=store, fresh=fresh)
+            times.append(time.perf_counter() - started)
+            engine.dispose()
+    return from_database, from_store
+
+
+def change_data(url: str) -> None:
+    """What any write to a snapshot table does to the data stamp (data/stamp.py)."""
+    from sqlalchemy import text
+
+    from data.db import make_engine
+    from data.stamp import BUMP
+
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(BUMP))
+    engine.dispose()
 
 
 def _filter_changes(snapshot) -> list[dict]:
@@ -74,28 +92,51 @@ def _filter_changes(snapshot) -> list[dict]:
     return changes
 
 
-def time_screen(screen: str, cold_runs: int, warm_runs: int) -> tuple[list[float], list[float], str | None]:
+def _first_render(at, screen: str, data, before=None) -> float:
+    """Seconds of the screen's first render after `data.refresh()` (and `before()`, if given)."""
+    if screen.endswith("overview.py"):
+        if before:
+            before()
+        data.refresh()
+        started = time.perf_counter()
+        at.run()
+    else:
+        at.run()  # registers the pages; then forget everything and render the screen cold
+        if before:
+            before()
+        data.refresh()
+        at.switch_page(screen)
+        started = time.perf_counter()
+        at.run()
+    return time.perf_counter() - started
+
+
+def time_screen(
+    screen: str, url: str, changed_runs: int, cold_runs: int, warm_runs: int
+) -> tuple[list[float], list[float], list[float], str | None]:
     from streamlit.testing.v1 import AppTest
 
     from components import data
 
-    cold, warm = [], []
+    changed, cold, warm = [], [], []
     problem = None
-    for _ in range(cold_runs):
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
-        if screen.endswith("overview.py"):
-            data.refresh()
-            started = time.perf_counter()
-            at.run()
-        else:
-            at.run()  # registers the pages; then forget everything and render the screen cold
-            data.refresh()
-            at.switch_page(screen)
-            started = time.perf_counter()
-            at.run()
-        cold.append(time.perf_counter() - started)
+
+    def new_app():
+        return AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+
+    def check(at) -> None:
+        nonlocal problem
         if at.exception:
             problem = str(at.exception[0].value)[:200]
+
+    for _ in range(changed_runs):
+        at = new_app()
+        changed.append(_first_render(at, screen, data, before=lambda: change_data(url)))
+        check(at)
+    for _ in range(cold_runs):
+        at = new_app()
+        cold.append(_first_render(at, screen, data))
+        check(at)
     shared = data.snapshot()
     changes = _filter_changes(shared)
     for change in changes[:warm_runs]:
@@ -104,9 +145,8 @@ def time_screen(screen: str, cold_runs: int, warm_runs: int) -> tuple[list[float
         started = time.perf_counter()
         at.run()
         warm.append(time.perf_counter() - started)
-        if at.exception:
-            problem = str(at.exception[0].value)[:200]
-    return cold, warm, problem
+        check(at)
+    return changed, cold, warm, problem
 
 
 def peak_rss_mb() -> float:
@@ -121,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--today", default="2026-11-25")
     parser.add_argument("--db", default=None, help="SQLite file to use (default: bench-results/<profile>.db)")
     parser.add_argument("--reuse", action="store_true", help="reuse an existing database instead of generating")
+    parser.add_argument("--changed-runs", type=int, default=1)
     parser.add_argument("--cold-runs", type=int, default=3)
     parser.add_argument("--warm-runs", type=int, default=5)
     parser.add_argument("--screens", nargs="*", help="only these screen files")
@@ -131,38 +172,44 @@ def main(argv: list[str] | None = None) -> int:
     url = f"sqlite:///{db}"
     os.environ["LADDER_DATABASE_URL"] = url
     os.environ["LADDER_TODAY"] = args.today
+    store_dir = db.parent / f"{db.stem}-store"
+    os.environ["LADDER_CACHE_DIR"] = str(store_dir)
+
+    from queries.store import SnapshotStore
 
     rows: list[tuple[str, str]] = [("profile", args.profile)]
     if args.reuse and db.exists():
         rows.append(("generate + load", "reused existing database"))
     else:
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         rows.append(("generate + load", f"{generate(url, args.profile, args.seed, args.today):.1f} s"))
     print(rows[-1][0], rows[-1][1], flush=True)
 
-    loads = snapshot_loads(url, 3)
-    rows.append(("snapshot load (median of 3)", _ms(_median(loads))))
-    print(rows[-1][0], rows[-1][1], flush=True)
+    from_database, from_store = snapshot_loads(url, 3, SnapshotStore(store_dir))
+    rows.append(("snapshot read from database (median of 3)", _ms(_median(from_database))))
+    rows.append(("snapshot mapped from store (median of 3)", _ms(_median(from_store))))
+    for name, value in rows[-2:]:
+        print(name, value, flush=True)
 
     table = []
     for screen in args.screens or screens():
-        cold, warm, problem = time_screen(screen, args.cold_runs, args.warm_runs)
-        cold_m, warm_m = _median(cold), _median(warm)
-        table.append(
-            (screen, cold_m, warm_m, warm_m / cold_m if cold_m else float("nan"), len(cold), len(warm), problem)
-        )
-        print(f"{screen}: cold {_ms(cold_m)}, warm {_ms(warm_m)}", flush=True)
+        changed, cold, warm, problem = time_screen(screen, url, args.changed_runs, args.cold_runs, args.warm_runs)
+        changed_m, cold_m, warm_m = _median(changed), _median(cold), _median(warm)
+        ratio = warm_m / cold_m if cold_m else float("nan")
+        table.append((screen, changed_m, cold_m, warm_m, ratio, len(changed), len(cold), len(warm), problem))
+        print(f"{screen}: after change {_ms(changed_m)}, cold {_ms(cold_m)}, warm {_ms(warm_m)}", flush=True)
 
     print()
     print(f"Ladder benchmark — {args.profile} profile, seed {args.seed}, today {args.today}")
     for name, value in rows:
-        print(f"  {name:<32} {value}")
-    print(f"  {'peak RSS':<32} {peak_rss_mb():,.0f} MB")
+        print(f"  {name:<42} {value}")
+    print(f"  {'peak RSS':<42} {peak_rss_mb():,.0f} MB")
     print()
-    print(f"  {'screen':<34} {'cold (median)':>14} {'warm filter change':>20} {'warm/cold':>10}  runs")
-    for screen, cold_m, warm_m, ratio, n_cold, n_warm, problem in table:
-        print(f"  {screen:<34} {_ms(cold_m):>14} {_ms(warm_m):>20} {ratio:>10.2f}  {n_cold}/{n_warm}")
+    print(f"  {'screen':<30} {'after change':>13} {'cold':>10} {'warm filter change':>19} {'warm/cold':>10}  runs")
+    for screen, changed_m, cold_m, warm_m, ratio, n_changed, n_cold, n_warm, problem in table:
+        print(f"  {screen:<30} {_ms(changed_m):>13} {_ms(cold_m):>10} {_ms(warm_m):>19} {ratio:>10.2f}"
+              f"  {n_changed}/{n_cold}/{n_warm}")  # fmt: skip
         if problem:
             print(f"    ! the screen raised: {problem}")
     return 1 if any(row[-1] for row in table) else 0

@@ -1,7 +1,8 @@
 """The one seam between screens and queries: where the snapshot is cached, scoped and asked.
 
-- The snapshot is read once per refresh interval and shared by every session (`st.cache_resource`):
-  Polars frames are immutable, so nobody needs a private copy.
+- The snapshot is shared by every session (`st.cache_resource`): Polars frames are immutable, so nobody
+  needs a private copy. Once per refresh interval the database's data stamp is checked; unchanged data
+  keep the snapshot, and a new process maps it from disk instead of reading the database (queries/store.py).
 - Each viewer's scoped snapshot is cached beside it, so access rules are applied once, not per query.
 - Query results are memoised per (query, filters, viewer, snapshot); derived frames such as roll-ups are
   memoised on the snapshot itself and vanish with it.
@@ -22,6 +23,7 @@ from data.db import DatabaseError, database_url, make_engine, prepare, read_secr
 from queries.access import scoped_snapshot
 from queries.model import BoundedMemo, Filters, Settings, Snapshot, Viewer, settings_from
 from queries.snapshot import load_snapshot
+from queries.store import SnapshotStore, store_from
 
 _ENV_SETTINGS = {name: os.environ.get(f"LADDER_{name.upper()}") for name in Settings.__dataclass_fields__}
 SETTINGS: Settings = settings_from(read_secrets().get("ladder", {}) | {k: v for k, v in _ENV_SETTINGS.items() if v})
@@ -38,12 +40,25 @@ def today() -> date:
     return date.today()
 
 
+def _cache_setting() -> str | None:
+    return os.environ.get("LADDER_CACHE_DIR", read_secrets().get("ladder", {}).get("cache_dir"))
+
+
+STORE: SnapshotStore | None = store_from(_cache_setting())
+_latest: dict[str, Snapshot] = {}  # the last snapshot per database, reused while its data stamp holds
+_fresh: set[str] = set()  # databases whose next load must read the database itself
+
+
 @st.cache_resource(ttl=SETTINGS.refresh_seconds, show_spinner="Reading the goals database…")
 def _snapshot(url: str) -> Snapshot:
     engine = make_engine(url)
     try:
         prepare(engine)
-        return load_snapshot(engine)
+        fresh = url in _fresh
+        loaded = load_snapshot(engine, store=STORE, previous=_latest.get(url), fresh=fresh)
+        _fresh.discard(url)
+        _latest[url] = loaded
+        return loaded
     finally:
         engine.dispose()
 
@@ -53,15 +68,19 @@ def snapshot() -> Snapshot:
     return _snapshot(database_url())
 
 
-def refresh() -> None:
-    """Forget the shared snapshot (and everything derived from it); the next read goes to the database."""
+def refresh(*, from_database: bool = False) -> None:
+    """Forget the shared snapshot and everything derived from it. The next read checks the data stamp and
+    reads the database if it changed (or, `from_database`, in any case)."""
+    if from_database:
+        _fresh.add(database_url())
+    _latest.clear()
     _snapshot.clear()
     _scoped.clear()
     _results.clear()
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _scoped(url: str, loaded_at: str, email: str, role: str, employee_id: int | None, demo: bool) -> Snapshot:
+def _scoped(url: str, version: str, email: str, role: str, employee_id: int | None, demo: bool) -> Snapshot:
     return scoped_snapshot(_snapshot(url), Viewer(email, role, employee_id, demo))
 
 
@@ -69,8 +88,12 @@ def viewer_snapshot(viewer: Viewer) -> Snapshot:
     """The shared snapshot narrowed to what this viewer may see."""
     shared = snapshot()
     return _scoped(
-        database_url(), shared.loaded_at.isoformat(), viewer.email, viewer.role, viewer.employee_id, viewer.demo
+        database_url(), _version(shared), viewer.email, viewer.role, viewer.employee_id, viewer.demo
     )
+
+
+def _version(snapshot: Snapshot) -> str:
+    return f"{snapshot.stamp}|{snapshot.loaded_at.isoformat()}"
 
 
 _results = BoundedMemo(capacity=512)
@@ -85,7 +108,7 @@ def ask(query: Callable[..., pl.DataFrame], filters: Filters, viewer: Viewer, **
     scoped = viewer_snapshot(viewer)
     if _takes_settings(query):
         options["settings"] = SETTINGS
-    key = (query.__module__, query.__qualname__, filters, viewer, scoped.loaded_at, tuple(sorted(options.items())))
+    key = (query.__module__, query.__qualname__, filters, viewer, _version(scoped), tuple(sorted(options.items())))
     return _results.get(key, lambda: query(scoped, filters, viewer, **options))
 
 

@@ -89,6 +89,7 @@ from data.schema import (
     ProgressUpdate,
     ReviewCycle,
 )
+from data.stamp import BUMP
 
 EPOCH = date(1970, 1, 1)
 EMAIL_DOMAIN = "ladder.example"
@@ -1469,11 +1470,19 @@ def _load_sqlite(engine: Engine, tables: dict[str, pl.DataFrame], on_table: Call
         cursor.execute("PRAGMA ignore_check_constraints=ON")
         cursor.execute("PRAGMA synchronous=OFF")
         cursor.execute("PRAGMA cache_size=-1000000")  # 1 GB
+        placeholders = ", ".join("?" for _ in SNAPSHOT_TABLES)
         try:
             cursor.execute("BEGIN")
+            # The data-version triggers fire per row on SQLite; they are set aside for the load like the
+            # indexes, and the version is bumped once at the end.
+            triggers = cursor.execute(
+                f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({placeholders})",
+                SNAPSHOT_TABLES,
+            ).fetchall()
+            for trigger_name, _ in triggers:
+                cursor.execute(f'DROP TRIGGER "{trigger_name}"')
             for name in reversed(SNAPSHOT_TABLES):
                 cursor.execute(f'DELETE FROM "{name}"')
-            placeholders = ", ".join("?" for _ in SNAPSHOT_TABLES)
             indexes = cursor.execute(
                 "SELECT name, sql FROM sqlite_master"
                 f" WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({placeholders})",
@@ -1491,8 +1500,9 @@ def _load_sqlite(engine: Engine, tables: dict[str, pl.DataFrame], on_table: Call
                     cursor.executemany(statement, rows)
                 on_table(name, time.perf_counter() - started)
             started = time.perf_counter()
-            for _, sql in indexes:
+            for _, sql in indexes + triggers:
                 cursor.execute(sql)
+            cursor.execute(BUMP)
             index_seconds = time.perf_counter() - started
             connection.commit()
         except BaseException:
@@ -1502,8 +1512,6 @@ def _load_sqlite(engine: Engine, tables: dict[str, pl.DataFrame], on_table: Call
             for pragma, value in saved.items():
                 cursor.execute(f"PRAGMA {pragma}={value}")
         on_table("indexes", index_seconds)
-        # The load went through the write-ahead log; fold it back so the file is not left doubled.
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         cursor.close()
     finally:
         connection.close()

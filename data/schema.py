@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -223,6 +224,15 @@ class AccessLog(Base):
     role: Mapped[str] = mapped_column(String(16))
     page: Mapped[str] = mapped_column(String(100))
     filters: Mapped[str] = mapped_column(String(2000))
+
+
+class DataVersion(Base):
+    """One row whose `version` triggers bump on every write to a snapshot table (see data/stamp.py)."""
+
+    __tablename__ = "data_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    token: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(BigInteger)
 
 
 # Tables the dashboard snapshot reads, in load order. The access log is written, not read.

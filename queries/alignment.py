@@ -64,7 +64,7 @@ def period_alignment(snapshot: Snapshot, period_id: int) -> pl.DataFrame:
         goals = period_goals(snapshot, period_id)
         return objective_of_goal(snapshot, goals)
 
-    return snapshot.derived(("alignment", period_id), compute)
+    return snapshot.derived(("alignment", period_id), compute, persist=True)
 
 
 # --- the Alignment screen -------------------------------------------------------------------------------------

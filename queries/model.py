@@ -116,15 +116,31 @@ class Snapshot:
     viewer: pl.DataFrame
     loaded_at: datetime
     scope_label: str = "everyone"
+    stamp: str | None = None  # the database's data stamp when it was read (data/stamp.py)
+    stored: Any = field(default=None, repr=False, compare=False)  # its StoredSnapshot on disk, if any
     _derived: BoundedMemo = field(default_factory=BoundedMemo, repr=False, compare=False)
 
-    def derived(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        """Memoise a frame computed from this snapshot alone (for example the roll-up of one period)."""
-        return self._derived.get(key, compute)
+    def derived(self, key: Hashable, compute: Callable[[], Any], *, persist: bool = False) -> Any:
+        """Memoise a frame computed from this snapshot alone (for example the roll-up of one period).
+
+        With `persist`, a frame is also kept on disk beside the stored snapshot, so that the next process
+        starting on the same data reads it instead of computing it. `key` must then describe the frame
+        completely (its repr names the file)."""
+        if not persist or self.stored is None:
+            return self._derived.get(key, compute)
+
+        def from_disk() -> Any:
+            frame = self.stored.derived(key)
+            if frame is None:
+                frame = compute()
+                self.stored.keep_derived(key, frame)
+            return frame
+
+        return self._derived.get(key, from_disk)
 
     def narrowed(self, scope_label: str, **tables: pl.DataFrame) -> Snapshot:
-        """A copy with some tables replaced (a fresh memo, since the data differ)."""
-        return replace(self, scope_label=scope_label, _derived=BoundedMemo(), **tables)
+        """A copy with some tables replaced (a fresh memo and nothing on disk, since the data differ)."""
+        return replace(self, scope_label=scope_label, stored=None, _derived=BoundedMemo(), **tables)
 
     @classmethod
     def table_names(cls) -> tuple[str, ...]:

@@ -65,6 +65,7 @@ def update_history(snapshot: Snapshot) -> pl.DataFrame:
     return snapshot.derived(
         "update_history",
         lambda: snapshot.progress_update.select("key_result_id", "at", "value").sort(["key_result_id", "at"]),
+        persist=True,
     )
 
 
@@ -251,7 +252,7 @@ def period_progress(snapshot: Snapshot, period_id: int, as_of: date, settings: S
         kr = period_key_result_progress(snapshot, year_id, as_of)
         return assess(snapshot, goals, as_of, settings, kr_progress=kr, edges=year_edges(snapshot, year_id))
 
-    return snapshot.derived(("period_progress", year_id, as_of, settings), compute)
+    return snapshot.derived(("period_progress", year_id, as_of, settings), compute, persist=True)
 
 
 def period_key_result_progress(snapshot: Snapshot, period_id: int, as_of: date) -> pl.DataFrame:
@@ -264,7 +265,7 @@ def period_key_result_progress(snapshot: Snapshot, period_id: int, as_of: date) 
         key_results = snapshot.key_result.join(goals.select("id"), left_on="goal_id", right_on="id", how="semi")
         return key_result_progress(key_results, update_history(snapshot), as_of, history_sorted=True)
 
-    return snapshot.derived(("kr_progress", year_id, as_of), compute)
+    return snapshot.derived(("kr_progress", year_id, as_of), compute, persist=True)
 
 
 def goal_cycles(goals: pl.DataFrame, links: pl.DataFrame | None = None) -> list[int]:

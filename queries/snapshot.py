@@ -12,7 +12,9 @@ from sqlalchemy.engine import make_url
 
 from data.db import DatabaseError, check_schema, describe
 from data.schema import SNAPSHOT_TABLES, Base
+from data.stamp import read_stamp
 from queries.model import Snapshot
+from queries.store import SnapshotStore
 
 _POLARS_TYPES = {
     Integer: pl.Int64,
@@ -106,9 +108,26 @@ def _read_table(engine: Engine, name: str, uri: str | None) -> pl.DataFrame:
     )
 
 
-def load_snapshot(engine: Engine) -> Snapshot:
-    """Check the schema, then read every snapshot table; raise DatabaseError in plain words on failure."""
+def load_snapshot(
+    engine: Engine, *, store: SnapshotStore | None = None, previous: Snapshot | None = None, fresh: bool = False
+) -> Snapshot:
+    """Check the schema, then read every snapshot table; raise DatabaseError in plain words on failure.
+
+    The data stamp decides what is read: if it equals `previous`'s, `previous` is returned as it is; if
+    `store` holds the tables at this stamp, they are mapped from disk; otherwise they are read from the
+    database and written to `store`. `fresh` skips `previous` and the store and reads the database."""
     check_schema(engine)
+    stamp = read_stamp(engine)  # before the tables: a write in between only makes the next load read again
+    if not fresh and previous is not None and stamp is not None and previous.stamp == stamp:
+        return previous
+    url = engine.url.render_as_string(hide_password=False)
+    names = Snapshot.table_names()
+    if store is not None and stamp is not None and not fresh:
+        stored = store.open(url, stamp)
+        found = stored.tables(names)
+        if found is not None:
+            tables, loaded_at = found
+            return Snapshot(**tables, loaded_at=loaded_at, stamp=stamp, stored=stored)
     uri = _connectorx_uri(engine)
     try:
         tables = {name: _read_table(engine, name, uri) for name in SNAPSHOT_TABLES}
@@ -116,10 +135,16 @@ def load_snapshot(engine: Engine) -> Snapshot:
         raise
     except Exception as exc:  # noqa: BLE001
         raise DatabaseError(f"Reading the goals database at {describe(str(engine.url))} failed: {exc}") from exc
-    return Snapshot(**tables, loaded_at=datetime.now().replace(microsecond=0))
+    loaded_at = datetime.now().replace(microsecond=0)
+    stored = store.write(url, stamp, tables, loaded_at) if store is not None and stamp is not None else None
+    if stored is not None:
+        found = stored.tables(names)  # the mapped copy: the read frames' memory goes back
+        if found is not None:
+            tables = found[0]
+    return Snapshot(**tables, loaded_at=loaded_at, stamp=stamp, stored=stored)
 
 
-def timed_load(engine: Engine) -> tuple[Snapshot, float]:
+def timed_load(engine: Engine, **options) -> tuple[Snapshot, float]:
     started = time.perf_counter()
-    snapshot = load_snapshot(engine)
+    snapshot = load_snapshot(engine, **options)
     return snapshot, time.perf_counter() - started

@@ -14,9 +14,12 @@ Fixtures every test can use:
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,6 +34,11 @@ if TYPE_CHECKING:
     from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
+# The stored snapshots of a test run live in a folder of their own, removed when the run ends; set before
+# components.data reads it. App servers started by browser tests inherit it.
+_CACHE_DIR = tempfile.mkdtemp(prefix="ladder-test-cache-")
+os.environ["LADDER_CACHE_DIR"] = _CACHE_DIR
+atexit.register(shutil.rmtree, _CACHE_DIR, True)
 APP_SCRIPT = ROOT / "app.py"
 # Browser fixtures are defined beside the browser tests but shared with the whole suite.
 pytest_plugins = ["tests.browser.fixtures"]

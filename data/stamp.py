@@ -1,0 +1,79 @@
+"""The data stamp: one short string that changes whenever any table of the snapshot changes.
+
+The `data_version` table holds one row: a random `token`, set when the table is created, and a
+`version` that a trigger on every snapshot table bumps on each insert, update or delete (per row on
+SQLite, per statement on PostgreSQL). Writes from Ladder's importer and generator and from any other
+tool all bump it, so a snapshot read at one stamp may be reused, from memory or from disk, for as long
+as the stamp stays the same. The token tells apart two databases at the same version, for example a
+demo database generated afresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, Engine, text
+
+_PREFIX = "ladder_touch"
+_OPERATIONS = ("insert", "update", "delete")
+
+
+def _sqlite_trigger(table: str, operation: str) -> str:
+    return (
+        f'CREATE TRIGGER IF NOT EXISTS "{_PREFIX}_{table}_{operation}" AFTER {operation.upper()} ON "{table}" '
+        "BEGIN UPDATE data_version SET version = version + 1; END"
+    )
+
+
+def change_trigger_statements(dialect: str, tables: Iterable[str]) -> list[str]:
+    """The DDL that makes every write to `tables` bump data_version.version."""
+    if dialect == "sqlite":
+        return [_sqlite_trigger(table, operation) for table in tables for operation in _OPERATIONS]
+    if dialect == "postgresql":
+        statements = [
+            f"CREATE OR REPLACE FUNCTION {_PREFIX}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN UPDATE data_version SET version = version + 1; RETURN NULL; END $$"
+        ]
+        for table in tables:
+            statements.append(f'DROP TRIGGER IF EXISTS {_PREFIX} ON "{table}"')
+            statements.append(
+                f'CREATE TRIGGER {_PREFIX} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{table}" '
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {_PREFIX}()"
+            )
+        return statements
+    return []
+
+
+def drop_trigger_statements(dialect: str, tables: Iterable[str]) -> list[str]:
+    if dialect == "sqlite":
+        return [
+            f'DROP TRIGGER IF EXISTS "{_PREFIX}_{table}_{operation}"' for table in tables for operation in _OPERATIONS
+        ]
+    if dialect == "postgresql":
+        return [f'DROP TRIGGER IF EXISTS {_PREFIX} ON "{table}"' for table in tables] + [
+            f"DROP FUNCTION IF EXISTS {_PREFIX}()"
+        ]
+    return []
+
+
+def create_change_triggers(connection: Connection, tables: Iterable[str]) -> None:
+    for statement in change_trigger_statements(connection.dialect.name, tables):
+        connection.execute(text(statement))
+
+
+def drop_change_triggers(connection: Connection, tables: Iterable[str]) -> None:
+    for statement in drop_trigger_statements(connection.dialect.name, tables):
+        connection.execute(text(statement))
+
+
+BUMP = "UPDATE data_version SET version = version + 1"
+
+
+def read_stamp(engine: Engine) -> str | None:
+    """'<token>.<version>' of the database, or None when it has no data_version row (an older schema)."""
+    try:
+        with engine.connect() as connection:
+            row = connection.execute(text("SELECT token, version FROM data_version WHERE id = 1")).first()
+    except Exception:  # noqa: BLE001 - no such table: a database from before the stamp
+        return None
+    return None if row is None else f"{row[0]}.{row[1]}"

@@ -1,0 +1,166 @@
+"""The snapshot on disk: Arrow files of its tables and of its costliest derived frames, keyed by the data stamp.
+
+A snapshot read from the database at one data stamp (data/stamp.py) is written once as uncompressed Arrow
+IPC files in a folder named after the database, the stamp and the code that shaped the frames. A process
+that starts later and finds the stamp unchanged maps those files into memory instead of reading the
+database: milliseconds instead of seconds at the large profile. Any write to a snapshot table changes the
+stamp, and a change to the query code changes the folder name, so a folder is never served for other
+data or other formulas.
+
+Folders and files are written under a temporary name and renamed into place, and never changed after
+that, so a process may keep a file mapped while another replaces the folder. Anything unreadable is a
+miss, anything unwritable is skipped: the cache can make Ladder faster, never wrong or down.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import threading
+import uuid
+from collections.abc import Hashable
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+_LOG = logging.getLogger(__name__)
+_ROOT = Path(__file__).resolve().parent.parent
+_OFF = {"", "0", "off", "none", "false", "no"}
+DERIVED_FILES = 64  # derived frames kept per folder; the least recently written go first
+
+
+def _code_fingerprint() -> str:
+    """A hash of the source that decides what the stored frames hold: the schema and every query module."""
+    digest = hashlib.sha256()
+    for path in sorted([_ROOT / "data" / "schema.py", *(_ROOT / "queries").glob("*.py")]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+CODE = _code_fingerprint()
+
+
+def _hash(text: str, length: int = 16) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+def default_directory() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "ladder" / "snapshots"
+
+
+def store_from(setting: str | None) -> SnapshotStore | None:
+    """The store for a `cache_dir` setting: None for the default folder, 'off' for no store, else a path."""
+    if setting is None:
+        return SnapshotStore(default_directory())
+    if setting.strip().lower() in _OFF:
+        return None
+    return SnapshotStore(Path(setting).expanduser())
+
+
+def _read_arrow(path: Path) -> pl.DataFrame:
+    """An Arrow IPC file as a Polars frame backed by a memory map of the file (no copy)."""
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    table = ipc.open_file(pa.memory_map(str(path))).read_all()
+    return pl.from_arrow(table, rechunk=False)
+
+
+def _write_arrow(frame: pl.DataFrame, path: Path) -> None:
+    frame.write_ipc(path, compression="uncompressed")
+
+
+class StoredSnapshot:
+    """One folder: the tables of one snapshot and the derived frames computed from it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._lock = threading.Lock()
+
+    def tables(self, names: tuple[str, ...]) -> tuple[dict[str, pl.DataFrame], datetime] | None:
+        """Every table and the time it was read from the database, or None if anything is missing or broken."""
+        try:
+            meta = json.loads((self.folder / "meta.json").read_text())
+            frames = {name: _read_arrow(self.folder / f"{name}.arrow") for name in names}
+            return frames, datetime.fromisoformat(meta["loaded_at"])
+        except Exception as exc:  # noqa: BLE001 - a miss: the snapshot is read from the database
+            if self.folder.exists():
+                _LOG.warning("Ignoring the stored snapshot in %s: %s", self.folder, exc)
+            return None
+
+    def _derived_path(self, key: Hashable) -> Path:
+        return self.folder / "derived" / f"{_hash(repr(key), 32)}.arrow"
+
+    def derived(self, key: Hashable) -> pl.DataFrame | None:
+        path = self._derived_path(key)
+        try:
+            return _read_arrow(path) if path.exists() else None
+        except Exception as exc:  # noqa: BLE001
+            _LOG.warning("Ignoring the stored frame %s: %s", path, exc)
+            return None
+
+    def keep_derived(self, key: Hashable, frame: pl.DataFrame) -> None:
+        """Write a derived frame beside the tables (atomically); keep at most DERIVED_FILES of them."""
+        path = self._derived_path(key)
+        try:
+            path.parent.mkdir(exist_ok=True)
+            temporary = path.with_name(f".{path.stem}.{uuid.uuid4().hex}.tmp")
+            _write_arrow(frame, temporary)
+            os.replace(temporary, path)
+            with self._lock:
+                files = sorted(path.parent.glob("*.arrow"), key=lambda p: p.stat().st_mtime)
+                for old in files[:-DERIVED_FILES]:
+                    old.unlink(missing_ok=True)
+        except Exception as exc:  # noqa: BLE001 - a cache that cannot be written is only slower
+            _LOG.warning("Could not keep a derived frame in %s: %s", path.parent, exc)
+
+
+class SnapshotStore:
+    """A directory of StoredSnapshot folders, one per database and stamp (older stamps are removed)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def _prefix(self, url: str) -> str:
+        return _hash(url)
+
+    def _folder(self, url: str, stamp: str) -> Path:
+        return self.directory / f"{self._prefix(url)}-{_hash(f'{stamp}|{CODE}')}"
+
+    def open(self, url: str, stamp: str) -> StoredSnapshot:
+        """The folder for this database at this stamp (which may not exist yet)."""
+        return StoredSnapshot(self._folder(url, stamp))
+
+    def write(
+        self, url: str, stamp: str, tables: dict[str, pl.DataFrame], loaded_at: datetime
+    ) -> StoredSnapshot | None:
+        """Write the tables under a temporary name, rename the folder into place, drop older stamps' folders."""
+        folder = self._folder(url, stamp)
+        temporary = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            temporary.mkdir(parents=True)
+            for name, frame in tables.items():
+                _write_arrow(frame, temporary / f"{name}.arrow")
+            (temporary / "meta.json").write_text(json.dumps({"loaded_at": loaded_at.isoformat(), "stamp": stamp}))
+            if folder.exists():  # a fresh read of the same stamp replaces the folder; mapped files live on
+                retired = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.old")
+                folder.rename(retired)
+                shutil.rmtree(retired, ignore_errors=True)
+            try:
+                temporary.rename(folder)
+            except OSError:  # another process wrote the same stamp at the same moment: theirs is as good
+                shutil.rmtree(temporary, ignore_errors=True)
+        except Exception as exc:  # noqa: BLE001
+            _LOG.warning("Could not keep the snapshot in %s: %s", self.directory, exc)
+            shutil.rmtree(temporary, ignore_errors=True)
+            return None
+        for other in self.directory.glob(f"{self._prefix(url)}-*"):
+            if other != folder:
+                shutil.rmtree(other, ignore_errors=True)
+        return StoredSnapshot(folder)

@@ -1,0 +1,212 @@
+"""The data stamp and the stored snapshot: a write anywhere changes the stamp; a stored snapshot is reused only
+at its own stamp and code, and serves exactly what the database holds."""
+
+from datetime import datetime
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+from sqlalchemy import text
+
+import queries.snapshot as snapshot_module
+import queries.store as store_module
+from data.access_log import record_view
+from data.db import DatabaseError
+from data.schema import SNAPSHOT_TABLES
+from data.stamp import read_stamp
+from queries.snapshot import load_snapshot
+from queries.store import SnapshotStore, store_from
+from tests.tiny_org import write_tiny
+
+
+def _write(engine, sql: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(text(sql))
+
+
+@pytest.fixture
+def filled(engine):
+    write_tiny(engine)
+    return engine
+
+
+def _no_database_reads(monkeypatch) -> None:
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the database was read although the stored snapshot was current")
+
+    monkeypatch.setattr(snapshot_module, "_read_table", refuse)
+
+
+# --- the stamp ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE goal SET title = 'Renamed' WHERE id = (SELECT MIN(id) FROM goal)",
+        "DELETE FROM progress_update WHERE id = (SELECT MAX(id) FROM progress_update)",
+        "INSERT INTO region (id, code, name) VALUES (99, 'ZZ', 'Elsewhere')",
+        "UPDATE key_result SET current_value = current_value + 1",
+    ],
+    ids=["update", "delete", "insert", "update-many"],
+)
+def test_every_kind_of_write_to_a_snapshot_table_changes_the_stamp(filled, sql):
+    before = read_stamp(filled)
+    _write(filled, sql)
+    after = read_stamp(filled)
+    assert before is not None and after is not None
+    assert after != before
+
+
+def test_a_read_and_an_access_log_line_leave_the_stamp_alone(filled):
+    before = read_stamp(filled)
+    load_snapshot(filled)
+    url = filled.url.render_as_string(hide_password=False)
+    record_view(url, email="hr@example.com", role="hr", page="Overview", filters={"period": "2026-Q4"})
+    assert read_stamp(filled) == before
+
+
+def test_two_new_databases_never_share_a_stamp(tmp_path):
+    from data.db import make_engine, upgrade
+
+    stamps = []
+    for name in ("one", "two"):
+        engine = make_engine(f"sqlite:///{tmp_path}/{name}.db")
+        upgrade(engine)
+        stamps.append(read_stamp(engine))
+        engine.dispose()
+    assert stamps[0] != stamps[1]
+
+
+def test_a_database_from_before_the_stamp_has_none(tmp_path):
+    from data.db import make_engine, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path}/old.db")
+    upgrade(engine, "0002")
+    assert read_stamp(engine) is None
+
+
+# --- the stored snapshot -----------------------------------------------------------------------------------------
+
+
+def _assert_same_tables(one, other) -> None:
+    for name in SNAPSHOT_TABLES:
+        assert_frame_equal(getattr(one, name), getattr(other, name))
+
+
+def test_a_new_process_maps_the_stored_snapshot_instead_of_reading_the_database(filled, tmp_path, monkeypatch):
+    first = load_snapshot(filled, store=SnapshotStore(tmp_path))
+    assert first.stored is not None and (first.stored.folder / "goal.arrow").exists()
+    database = load_snapshot(filled)
+
+    _no_database_reads(monkeypatch)
+    second = load_snapshot(filled, store=SnapshotStore(tmp_path))  # a new store object: as in a new process
+    _assert_same_tables(second, database)
+    assert second.loaded_at == first.loaded_at
+    assert second.stamp == first.stamp == read_stamp(filled)
+
+
+def test_after_a_write_the_database_is_read_again_and_the_old_folder_goes(filled, tmp_path):
+    store = SnapshotStore(tmp_path)
+    old = load_snapshot(filled, store=store)
+    _write(filled, "UPDATE goal SET title = 'Renamed' WHERE id = (SELECT MIN(id) FROM goal)")
+
+    new = load_snapshot(filled, store=store)
+    assert "Renamed" in new.goal["title"].to_list()
+    assert "Renamed" not in old.goal["title"].to_list()
+    assert new.stamp != old.stamp
+    assert not old.stored.folder.exists() and new.stored.folder.exists()
+    # A process that still maps the old files keeps reading them.
+    assert old.goal.height == new.goal.height
+
+
+def test_the_previous_snapshot_is_kept_while_the_stamp_holds(filled, monkeypatch):
+    previous = load_snapshot(filled)
+    assert load_snapshot(filled, previous=previous) is previous
+    assert load_snapshot(filled, previous=previous, fresh=True) is not previous
+
+    _write(filled, "INSERT INTO region (id, code, name) VALUES (99, 'ZZ', 'Elsewhere')")
+    newer = load_snapshot(filled, previous=previous)
+    assert newer is not previous and 99 in newer.region["id"].to_list()
+
+
+def test_fresh_reads_the_database_even_when_a_stored_snapshot_exists(filled, tmp_path, monkeypatch):
+    store = SnapshotStore(tmp_path)
+    load_snapshot(filled, store=store)
+    _no_database_reads(monkeypatch)
+    with pytest.raises(DatabaseError, match="database was read"):
+        load_snapshot(filled, store=store, fresh=True)
+
+
+def test_other_code_never_reads_a_stored_snapshot(filled, tmp_path, monkeypatch):
+    store = SnapshotStore(tmp_path)
+    first = load_snapshot(filled, store=store)
+    monkeypatch.setattr(store_module, "CODE", "other-formulas")
+    second = load_snapshot(filled, store=store)
+    assert second.stored.folder != first.stored.folder
+
+
+def test_a_broken_stored_file_is_a_miss_not_an_error(filled, tmp_path):
+    store = SnapshotStore(tmp_path)
+    first = load_snapshot(filled, store=store)
+    (first.stored.folder / "goal.arrow").write_bytes(b"not arrow at all")
+    database = load_snapshot(filled)
+    again = load_snapshot(filled, store=store)
+    _assert_same_tables(again, database)
+
+
+def test_an_unwritable_store_only_costs_speed(filled, tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("in the way")
+    snapshot = load_snapshot(filled, store=SnapshotStore(blocked / "store"))
+    assert snapshot.stored is None
+    _assert_same_tables(snapshot, load_snapshot(filled))
+
+
+def test_store_setting():
+    assert store_from("off") is None and store_from("") is None
+    assert store_from("/tmp/somewhere").directory.as_posix() == "/tmp/somewhere"
+    assert store_from(None).directory.name == "snapshots"
+
+
+# --- derived frames on disk --------------------------------------------------------------------------------------
+
+
+def test_a_persisted_derived_frame_is_read_back_by_the_next_process(filled, tmp_path):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return pl.DataFrame({"a": [1, 2, 3], "when": [datetime(2026, 1, 1)] * 3})
+
+    first = load_snapshot(filled, store=SnapshotStore(tmp_path))
+    made = first.derived(("example", 1), compute, persist=True)
+    second = load_snapshot(filled, store=SnapshotStore(tmp_path))
+    again = second.derived(("example", 1), compute, persist=True)
+    assert calls == [1]
+    assert_frame_equal(again, made)
+    # Another key is another frame.
+    second.derived(("example", 2), compute, persist=True)
+    assert calls == [1, 1]
+
+
+def test_a_narrowed_snapshot_keeps_nothing_on_disk(filled, tmp_path):
+    shared = load_snapshot(filled, store=SnapshotStore(tmp_path))
+    narrowed = shared.narrowed("a team", goal=shared.goal.head(1))
+    assert narrowed.stored is None
+    narrowed.derived(("example", "narrowed"), lambda: pl.DataFrame({"a": [1]}), persist=True)
+    assert not (shared.stored.folder / "derived").exists()
+
+
+def test_persisted_roll_ups_equal_computed_ones(filled, tmp_path):
+    from queries.model import Settings
+    from queries.rollup import period_progress
+    from tests.tiny_org import tiny_filters
+
+    filters = tiny_filters()
+    computed = period_progress(load_snapshot(filled), filters.period_id, filters.as_of, Settings())
+    period_progress(load_snapshot(filled, store=SnapshotStore(tmp_path)), filters.period_id, filters.as_of, Settings())
+    restarted = load_snapshot(filled, store=SnapshotStore(tmp_path))
+    assert any((restarted.stored.folder / "derived").glob("*.arrow"))
+    read_back = period_progress(restarted, filters.period_id, filters.as_of, Settings())
+    assert_frame_equal(read_back.sort("id"), computed.sort("id"))
