@@ -2,7 +2,8 @@
 
 pyvis' own template links Bootstrap and vis-network from CDNs; Ladder renders its graph with its own template
 (components/templates/strategy_map.html) and inlines the vis-network script that ships inside the pyvis package,
-so the map works without any network and its HTML names no remote address.
+so the map works without any network and its HTML names no remote address. A "PNG" button in the page saves the
+canvas as drawn (the viewer's zoom and pan, on white, with the legend) as `ladder-strategy-map.png`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import streamlit as st
 from pyvis.network import Network
 
 from components.charts import ACCENT, INK, MUTED, STATUS_COLORS
+from components.export import file_stem
 from components.format import pct
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -214,6 +216,7 @@ def map_html(nodes: pl.DataFrame, links: pl.DataFrame, *, height: int = HEIGHT, 
         vis_js=_vis_script(),
         legend_status=[(status, colour) for status, colour in STATUS_COLORS.items()],
         gap_colour=GAP,
+        png_name=f"{file_stem(heading)}.png",
     )
     return net.generate_html(name="strategy_map.html")
 

@@ -171,6 +171,18 @@ class TestHtml:
         assert "Alignment gap: reaches no company objective" in html
         assert "Alignment gap: no goal in scope ladders up to this objective" in html
 
+    def test_has_a_png_button_that_saves_the_canvas_on_white(self):
+        html = self.html()
+        assert '<button id="png" type="button"' in html
+        assert 'link.download = "ladder-strategy-map.png";' in html
+        assert "toBlob(" in html and 'fillStyle = "#ffffff"' in html
+
+    def test_the_png_is_named_after_the_heading(self):
+        snap, filters = tiny_snapshot(), tiny_filters()
+        nodes = strategy_map(snap, filters, VIEWER, SETTINGS, depth=3)
+        html = map_html(nodes, map_links(snap, filters, VIEWER, SETTINGS, depth=3), heading="Goals of Beta")
+        assert 'link.download = "ladder-goals-of-beta.png";' in html
+
     def test_titles_cannot_break_out_of_the_script(self):
         snap = tiny_snapshot()
         goals = snap.goal.with_columns(
@@ -204,6 +216,7 @@ class TestPage:
         assert [t.value for t in at.title] == ["Strategy map"]
         assert [t.label for t in at.tabs] == ["Map", "Tree table"]
         assert at.get("iframe"), "the map is drawn in an iframe"
+        assert "ladder-strategy-map.png" in at.get("iframe")[0].proto.srcdoc, "the map's frame has its PNG button"
         assert len(at.dataframe) >= 1
         assert "Alignment gaps" in [s.value for s in at.subheader]
 

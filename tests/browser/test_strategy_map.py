@@ -1,5 +1,8 @@
-"""Strategy map in real Chromium: the map's canvas is drawn inside its frame, offline, and the root and the sidebar
-filters change what it shows and live in the URL."""
+"""Strategy map in real Chromium: the map's canvas is drawn inside its frame, offline, downloads as a PNG from its
+frame, and the root and the sidebar filters change what it shows and live in the URL."""
+
+import io
+from pathlib import Path
 
 from tests.browser.helpers import assert_no_exception, open_app, wait_for_app
 
@@ -62,3 +65,27 @@ def test_a_region_filter_changes_the_map_and_the_url(app_server, page):
     assert "region=" in page.url and "depth=3" in page.url
     drawn_frame(page)
     assert map_caption(page) != before
+
+
+def test_the_map_downloads_as_a_png_of_its_canvas_on_white(app_server, page):
+    from_frames = []
+    page.on("request", lambda r: from_frames.append(r.url) if r.frame != page.main_frame else None)
+    open_map(page, app_server)
+    frame = drawn_frame(page)
+    width, height = frame.locator("#map canvas").evaluate("canvas => [canvas.width, canvas.height]")
+    with page.expect_download(timeout=30000) as caught:
+        frame.get_by_role("button", name="PNG", exact=True).click()
+    png = caught.value
+    assert png.suggested_filename == "ladder-strategy-map.png"
+    content = Path(png.path()).read_bytes()
+    assert content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(content) > 5000, len(content)
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(content))
+    assert image.size == (width, height)
+    rgba = image.convert("RGBA")
+    assert rgba.getchannel("A").getextrema() == (255, 255), "opaque: drawn on white, not transparent"
+    assert rgba.getpixel((width - 2, height - 2)) == (255, 255, 255, 255)
+    assert len(rgba.getcolors(maxcolors=1 << 16) or range(1 << 16)) > 50, "the network is drawn, not a blank"
+    assert not [url for url in from_frames if not url.startswith(("data:", "blob:", "about:"))]
