@@ -8,6 +8,7 @@ import polars as pl
 
 from queries.alignment import period_alignment
 from queries.checkins import checkin_coverage_at
+from queries.frames import rows_with_ids
 from queries.model import Filters, Settings, Snapshot, Viewer
 from queries.periods import comparable_as_of, previous_period_id
 from queries.progress import carried_progress, scoped_objectives
@@ -38,8 +39,8 @@ def _kpis(snapshot: Snapshot, filters: Filters, settings: Settings) -> dict[str,
         for key, label in (("on_track", "on track"), ("at_risk", "at risk"), ("behind", "behind"))
     }
     below_company = business.filter(pl.col("level") != "company")
-    aligned = below_company.join(period_alignment(snapshot, filters.period_id), on="id", how="left")
-    alignment = aligned["objective_id"].is_not_null().mean() if aligned.height else None
+    aligned = rows_with_ids(period_alignment(snapshot, filters.period_id), below_company["id"])
+    alignment = aligned["objective_id"].is_not_null().sum() / below_company.height if below_company.height else None
     people = people_in_scope(snapshot, filters)
     coverage = checkin_coverage_at(snapshot, people, filters.as_of, settings.checkin_window_days)["coverage"]
     return {
@@ -59,7 +60,10 @@ def rated_people(snapshot: Snapshot, people: pl.DataFrame, filters: Filters) -> 
     if cycles.is_empty():
         return None
     latest = cycles.sort("closed_on")["id"][-1]
-    ratings = snapshot.rating.filter(pl.col("cycle_id") == latest)
+    ratings = snapshot.derived(
+        ("rated_in_cycle", latest),
+        lambda: snapshot.rating.filter(pl.col("cycle_id") == latest).select("employee_id").unique(),
+    )
     return people.join(ratings, left_on="id", right_on="employee_id", how="semi").height
 
 
@@ -90,9 +94,9 @@ def objective_progress(
 ) -> pl.DataFrame:
     """Each company objective's progress as carried by the scope, expected progress, pace ratio and status."""
     progress = carried_progress(snapshot, filters, settings)
+    contributing = progress.filter(pl.col("in_scope") & (pl.col("level") != "company"))["id"]
     contributors = (
-        period_alignment(snapshot, filters.period_id)
-        .join(progress.filter(pl.col("in_scope") & (pl.col("level") != "company")).select("id"), on="id", how="semi")
+        rows_with_ids(period_alignment(snapshot, filters.period_id), contributing)
         .group_by("objective_id")
         .agg(pl.len().alias("contributing_goals"))
     )

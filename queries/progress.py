@@ -19,9 +19,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+import numpy as np
 import polars as pl
 
 from queries.alignment import period_alignment
+from queries.frames import rows_with_ids
 from queries.model import Filters, Settings, Snapshot, Viewer
 from queries.periods import expected_progress, period_row, related_period_ids, year_family_ids
 from queries.rollup import (
@@ -54,6 +56,50 @@ class YearGraph:
     goals: pl.DataFrame
     edges: pl.DataFrame
     without_key_results: pl.DataFrame
+    upward: Upward | None = None
+
+
+class Upward:
+    """The edges child -> parent of a goal graph as position arrays, for walking up from many goals at once.
+
+    Goals are numbered by their position among the sorted ids; `parent[i]` is the first parent of goal i (-1 for
+    none) and (`extra_child`, `extra_parent`) hold every further parent, which only links give."""
+
+    def __init__(self, ids: pl.Series, edges: pl.DataFrame) -> None:
+        self.ids = np.sort(ids.to_numpy())
+        child = np.searchsorted(self.ids, edges["child"].to_numpy())
+        parent = np.searchsorted(self.ids, edges["parent"].to_numpy())
+        order = np.argsort(child, kind="stable")
+        child, parent = child[order], parent[order]
+        first = np.ones(child.size, dtype=bool)
+        first[1:] = child[1:] != child[:-1]
+        self.parent = np.full(self.ids.size, -1, dtype=np.int64)
+        self.parent[child[first]] = parent[first]
+        self.extra_child, self.extra_parent = child[~first], parent[~first]
+
+    def closed(self, ids: pl.Series) -> pl.Series:
+        """`ids` and every goal of the graph they ladder up to, sorted; a goal is visited once, so a cycle cannot
+        hang the walk."""
+        wanted = ids.to_numpy()
+        at = np.searchsorted(self.ids, wanted)
+        known = at < self.ids.size
+        known[known] = self.ids[at[known]] == wanted[known]
+        seen = np.zeros(self.ids.size, dtype=bool)
+        seen[at[known]] = True
+        frontier = np.flatnonzero(seen)
+        while frontier.size:
+            reached = np.zeros(self.ids.size, dtype=bool)
+            above = self.parent[frontier]
+            reached[above[above >= 0]] = True
+            if self.extra_child.size:
+                reached[self.extra_parent[np.isin(self.extra_child, frontier)]] = True
+            reached &= ~seen
+            seen |= reached
+            frontier = np.flatnonzero(reached)
+        closed = self.ids[seen]
+        if not known.all():
+            closed = np.union1d(closed, wanted[~known])
+        return pl.Series("id", closed, dtype=pl.Int64)
 
 
 def year_graph(snapshot: Snapshot, period_id: int) -> YearGraph:
@@ -63,10 +109,12 @@ def year_graph(snapshot: Snapshot, period_id: int) -> YearGraph:
     def compute() -> YearGraph:
         goals = year_goals(snapshot, year_id)
         measured = snapshot.key_result.filter(pl.col("weight") > 0).select(pl.col("goal_id").alias("id"))
+        edges = year_edges(snapshot, year_id)
         return YearGraph(
             goals=goals,
-            edges=year_edges(snapshot, year_id),
+            edges=edges,
             without_key_results=goals.select("id").join(measured, on="id", how="anti"),
+            upward=Upward(goals["id"], edges),
         )
 
     return snapshot.derived(("progress_year_graph", year_id), compute)
@@ -89,6 +137,10 @@ def _one_slot(goals: pl.DataFrame) -> pl.DataFrame:
 def _carried(graph: YearGraph, members: pl.DataFrame) -> pl.DataFrame:
     """(slot, id): the members of each slot and every goal they ladder up to, walked up one layer per pass; a pass
     that reaches nothing new ends the walk, so a cycle cannot hang it."""
+    slots = members["slot"].unique()
+    if graph.upward is not None and slots.len() == 1:
+        ids = graph.upward.closed(members["id"])
+        return pl.DataFrame({"slot": pl.Series([slots[0]] * ids.len(), dtype=pl.Int64), "id": ids})
     steps = graph.edges.select("child", "parent")
     seen = members.select("slot", "id").unique()
     frontier = seen
@@ -211,12 +263,20 @@ def carried_progress(snapshot: Snapshot, filters: Filters, settings: Settings) -
         if is_unfiltered(filters):
             rolled = organisation
         else:
-            kr = _own_progress(organisation).with_columns(pl.lit(0, pl.Int64).alias("slot"))
+            kr = snapshot.derived(
+                ("own_progress", filters.period_id, filters.as_of, settings),
+                lambda: _own_progress(organisation).with_columns(pl.lit(0, pl.Int64).alias("slot")),
+            )
+            kr = rows_with_ids(kr, scope.needy["id"], "goal_id")
             again = _roll_up_slots(year_graph(snapshot, filters.period_id), scope.needy, kr).drop("slot")
-            kept = organisation.join(scope.carried, on="id", how="semi").join(again, on="id", how="anti")
+            unchanged = scope.carried.select("id").join(again, on="id", how="anti")
+            kept = rows_with_ids(organisation, unchanged["id"])
             base = [c for c in organisation.columns if c not in _ROLLED_COLUMNS]
             recomputed = _with_pace(
-                organisation.select(base).join(again, on="id", how="inner"), snapshot, filters.as_of, settings
+                rows_with_ids(organisation, again["id"]).select(base).join(again, on="id", how="inner"),
+                snapshot,
+                filters.as_of,
+                settings,
             ).select(organisation.columns)
             rolled = pl.concat([kept, recomputed])
         return rolled.with_columns(pl.col("id").is_in(in_scope["id"].implode()).alias("in_scope"))

@@ -154,3 +154,31 @@ def test_an_archived_only_child_does_not_count():
             "links": [], "key_results": [{"id": 1, "goal_id": 2, "start": 0, "target": 10, "current": 5,
                                           "weight": 1.0}], "updates": []}
     assert progress_of(snapshot_of(tree)) == {1: None}
+
+
+@st.composite
+def graphs_and_members(draw):
+    """Any edges child -> parent among sparse ids (cycles, several parents and self-made loops allowed), and a
+    set of member ids that may include ids outside the graph."""
+    ids = draw(st.lists(st.integers(1, 10**12), min_size=1, max_size=30, unique=True))
+    pairs = draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids)), max_size=60))
+    edges = pl.DataFrame(
+        {"child": [c for c, p in pairs if c != p], "parent": [p for c, p in pairs if c != p]},
+        schema={"child": pl.Int64, "parent": pl.Int64},
+    ).unique()
+    members = draw(st.lists(st.one_of(st.sampled_from(ids), st.integers(1, 10**12)), max_size=12, unique=True))
+    return pl.Series("id", ids, dtype=pl.Int64), edges.with_columns(pl.lit(1.0).alias("weight")), members
+
+
+@PROPERTY
+@given(graphs_and_members())
+def test_walking_up_by_positions_reaches_exactly_what_the_join_walk_reaches(case):
+    from queries.progress import Upward, YearGraph, _carried
+
+    ids, edges, members = case
+    frame = pl.DataFrame({"slot": [0] * len(members), "id": members}, schema={"slot": pl.Int64, "id": pl.Int64})
+    plain = YearGraph(goals=pl.DataFrame({"id": ids}), edges=edges, without_key_results=pl.DataFrame({"id": ids}))
+    indexed = YearGraph(plain.goals, edges, plain.without_key_results, upward=Upward(ids, edges))
+    by_join = _carried(plain, frame)["id"].sort().to_list()
+    by_position = _carried(indexed, frame)["id"].sort().to_list()
+    assert by_position == by_join
