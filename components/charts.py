@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import altair as alt
 import polars as pl
 import streamlit as st
@@ -45,23 +47,40 @@ def status_scale() -> alt.Scale:
     return alt.Scale(domain=STATUS_ORDER, range=[STATUS_COLORS[s] for s in STATUS_ORDER])
 
 
-def show(chart: alt.TopLevelMixin, *, name: str | None = None, key: str | None = None) -> None:
+class FilledChart:
+    """A Vega-Lite chart as a template dict (built and validated once by Altair) plus the frames that fill it.
+
+    Screens redraw the same chart on every filter change; building and validating Altair objects each time costs
+    tens of milliseconds, filling a template costs nothing. `to_dict()` gives the full spec, as Altair charts do."""
+
+    def __init__(self, template: dict, datasets: dict[str, pl.DataFrame], **properties: object) -> None:
+        self.template = template
+        self.datasets = datasets
+        self.properties = properties
+
+    def spec(self) -> dict:
+        """The spec with the frames as they are (Streamlit sends them as Arrow)."""
+        return {**self.template, **self.properties, "datasets": dict(self.datasets)}
+
+    def to_dict(self, validate: bool = True) -> dict:
+        """The spec with the frames as JSON rows (what vl-convert and any Vega-Lite renderer read)."""
+        return {**self.template, **self.properties, "datasets": {k: v.to_dicts() for k, v in self.datasets.items()}}
+
+
+def show(chart: alt.TopLevelMixin | FilledChart, *, name: str | None = None, key: str | None = None) -> None:
     """Render a chart full width in the Ladder theme; with a `name`, a PNG download button sits under it."""
-    st.altair_chart(chart, width="stretch", theme=None, key=key)
+    if isinstance(chart, FilledChart):
+        st.vega_lite_chart(spec=chart.spec(), width="stretch", theme=None, key=key)
+    else:
+        st.altair_chart(chart, width="stretch", theme=None, key=key)
     if name:
         chart_download(chart, name, key=key)
 
 
-def progress_vs_pace(frame: pl.DataFrame, *, label: str = "title", row_height: int = 36) -> alt.LayerChart:
-    """Horizontal bars of progress coloured by status, a dark tick at the expected progress, the figure at the end."""
-    data = frame.with_columns(
-        pl.col("progress").fill_null(0.0).alias("shown"),
-        pl.when(pl.col("progress").is_null())
-        .then(pl.lit("nothing to measure"))
-        .otherwise(pl.col("progress").map_elements(lambda v: f"{v:.0%}", return_dtype=pl.String))
-        .alias("figure"),
-    )
-    base = alt.Chart(data).encode(
+@functools.cache
+def _progress_template(label: str, row_height: int) -> dict:
+    """The bars-ticks-figures chart of progress_vs_pace over a named dataset "rows", validated once."""
+    base = alt.Chart(alt.NamedData(name="rows")).encode(
         y=alt.Y(f"{label}:N", sort=None, title=None, axis=alt.Axis(labelLimit=360, labelFontSize=13)),
     )
     tooltip = [
@@ -82,4 +101,22 @@ def progress_vs_pace(frame: pl.DataFrame, *, label: str = "title", row_height: i
     )
     ticks = base.mark_tick(color=INK, thickness=3, size=row_height * 0.8).encode(x="expected:Q", tooltip=tooltip)
     figures = base.mark_text(align="left", dx=6, color=INK, fontSize=12).encode(x="shown:Q", text="figure:N")
-    return (bars + ticks + figures).properties(height=max(frame.height, 1) * row_height)
+    return (bars + ticks + figures).properties(height=row_height).to_dict(validate=True)
+
+
+def progress_vs_pace(frame: pl.DataFrame, *, label: str = "title", row_height: int = 36) -> FilledChart:
+    """Horizontal bars of progress coloured by status, a dark tick at the expected progress, the figure at the end."""
+    rows = frame.select(
+        label,
+        "progress",
+        "expected",
+        "status",
+        pl.col("progress").fill_null(0.0).alias("shown"),
+        pl.when(pl.col("progress").is_null())
+        .then(pl.lit("nothing to measure"))
+        .otherwise((pl.col("progress") * 100).round(0).cast(pl.Int64).cast(pl.String) + "%")
+        .alias("figure"),
+    )
+    return FilledChart(
+        _progress_template(label, row_height), {"rows": rows}, height=max(frame.height, 1) * row_height
+    )

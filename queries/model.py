@@ -96,6 +96,10 @@ class BoundedMemo:
             self._items.clear()
 
 
+BASE_FRAMES = 48  # frames of a period or a date that many screens start from, kept per snapshot
+FILTER_FRAMES = 32  # frames of one filter choice, kept per snapshot
+
+
 @dataclass(frozen=True, eq=False)
 class Snapshot:
     """Every table of the goals database as immutable Polars frames, read at `loaded_at`."""
@@ -118,14 +122,21 @@ class Snapshot:
     scope_label: str = "everyone"
     stamp: str | None = None  # the database's data stamp when it was read (data/stamp.py)
     stored: Any = field(default=None, repr=False, compare=False)  # its StoredSnapshot on disk, if any
-    _derived: BoundedMemo = field(default_factory=BoundedMemo, repr=False, compare=False)
+    _derived: BoundedMemo = field(default_factory=lambda: BoundedMemo(BASE_FRAMES), repr=False, compare=False)
+    _by_filters: BoundedMemo = field(default_factory=lambda: BoundedMemo(FILTER_FRAMES), repr=False, compare=False)
 
-    def derived(self, key: Hashable, compute: Callable[[], Any], *, persist: bool = False) -> Any:
+    def derived(
+        self, key: Hashable, compute: Callable[[], Any], *, persist: bool = False, per_filters: bool = False
+    ) -> Any:
         """Memoise a frame computed from this snapshot alone (for example the roll-up of one period).
 
-        With `persist`, a frame is also kept on disk beside the stored snapshot, so that the next process
+        `per_filters` marks a frame of one filter choice (a team's or a region's roll-up): those are kept apart
+        from the frames every choice starts from, so many people changing filters never push the shared ones
+        out. With `persist`, a frame is also kept on disk beside the stored snapshot, so that the next process
         starting on the same data reads it instead of computing it. `key` must then describe the frame
         completely (its repr names the file)."""
+        if per_filters:
+            return self._by_filters.get(key, compute)
         if not persist or self.stored is None:
             return self._derived.get(key, compute)
 
@@ -140,7 +151,14 @@ class Snapshot:
 
     def narrowed(self, scope_label: str, **tables: pl.DataFrame) -> Snapshot:
         """A copy with some tables replaced (a fresh memo and nothing on disk, since the data differ)."""
-        return replace(self, scope_label=scope_label, stored=None, _derived=BoundedMemo(), **tables)
+        return replace(
+            self,
+            scope_label=scope_label,
+            stored=None,
+            _derived=BoundedMemo(BASE_FRAMES),
+            _by_filters=BoundedMemo(FILTER_FRAMES),
+            **tables,
+        )
 
     @classmethod
     def table_names(cls) -> tuple[str, ...]:

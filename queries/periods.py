@@ -9,17 +9,31 @@ import polars as pl
 from queries.model import Snapshot
 
 
+def _periods(snapshot: Snapshot) -> tuple[dict[int, dict], dict[int, list[int]]]:
+    """Every period as a row dict by id, and the ids of the periods inside each; once per snapshot."""
+
+    def compute() -> tuple[dict[int, dict], dict[int, list[int]]]:
+        rows = {row["id"]: row for row in snapshot.period.to_dicts()}
+        children: dict[int, list[int]] = {}
+        for row in rows.values():
+            if row["parent_id"] is not None:
+                children.setdefault(row["parent_id"], []).append(row["id"])
+        return rows, children
+
+    return snapshot.derived("periods", compute)
+
+
 def period_row(snapshot: Snapshot, period_id: int) -> dict:
-    rows = snapshot.period.filter(pl.col("id") == period_id).to_dicts()
-    if not rows:
+    row = _periods(snapshot)[0].get(period_id)
+    if row is None:
         raise KeyError(f"unknown period {period_id}")
-    return rows[0]
+    return dict(row)
 
 
 def related_period_ids(snapshot: Snapshot, period_id: int) -> list[int]:
     """The period itself, the periods inside it (a year's quarters) and the one containing it (a quarter's year)."""
     row = period_row(snapshot, period_id)
-    children = snapshot.period.filter(pl.col("parent_id") == period_id)["id"].to_list()
+    children = list(_periods(snapshot)[1].get(period_id, []))
     parent = [row["parent_id"]] if row["parent_id"] is not None else []
     return [period_id, *children, *parent]
 
@@ -29,7 +43,7 @@ def year_family_ids(snapshot: Snapshot, period_id: int) -> list[int]:
     so a yearly goal's progress counts its quarterly contributors whichever quarter is being viewed."""
     row = period_row(snapshot, period_id)
     year_id = row["parent_id"] if row["parent_id"] is not None else period_id
-    inside = snapshot.period.filter(pl.col("parent_id") == year_id)["id"].to_list()
+    inside = list(_periods(snapshot)[1].get(year_id, []))
     return [year_id, *inside]
 
 

@@ -187,7 +187,9 @@ def scope_goals(snapshot: Snapshot, filters: Filters) -> ScopeGoals:
         carried = _one_slot(graph.goals) if is_unfiltered(filters) else _carried(graph, _one_slot(members))
         return ScopeGoals(members=members, carried=carried, needy=_needing_roll_up(graph, carried))
 
-    return snapshot.derived(("progress_scope", year_id, filters.org_unit_id, filters.region_ids), compute)
+    return snapshot.derived(
+        ("progress_scope", year_id, filters.org_unit_id, filters.region_ids), compute, per_filters=True
+    )
 
 
 _NO_EDGES = pl.DataFrame(schema={"child": pl.Int64, "parent": pl.Int64, "weight": pl.Float64})
@@ -281,7 +283,7 @@ def carried_progress(snapshot: Snapshot, filters: Filters, settings: Settings) -
             rolled = pl.concat([kept, recomputed])
         return rolled.with_columns(pl.col("id").is_in(in_scope["id"].implode()).alias("in_scope"))
 
-    return snapshot.derived(("carried_progress", filters, settings), compute)
+    return snapshot.derived(("carried_progress", filters, settings), compute, per_filters=True)
 
 
 def _objectives(snapshot: Snapshot, graph: YearGraph, period_id: int) -> pl.DataFrame:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import polars as pl
 
 from queries.model import Settings, Snapshot
@@ -92,76 +93,85 @@ def ladder_edges(goals: pl.DataFrame, links: pl.DataFrame, *, include_supports: 
 def roll_up(goals: pl.DataFrame, edges: pl.DataFrame, kr_progress: pl.DataFrame) -> pl.DataFrame:
     """Goal progress bottom-up: own key results' weighted mean, else the weighted mean of resolved children.
 
-    Resolves the graph layer by layer (a goal is ready once it has key results or all its children are
-    resolved), so it takes as many passes as the tree is deep and stops as soon as a pass resolves nothing.
-    Returns id, progress (null when there is nothing to measure), has_key_results, in_cycle.
+    A goal is ready once it has key results or all its children are resolved; the graph is resolved layer by
+    layer over position arrays, as many passes as the tree is deep. When no goal is ready but some are left,
+    the goals on a cycle among them are settled with no progress (`in_cycle`) and the goals above still roll
+    up from their other children; a goal with a child outside `goals` never resolves (no progress).
+    Returns id, progress (null when there is nothing to measure), has_key_results, in_cycle, in `goals` order.
     """
-    own = (
-        kr_progress.filter(pl.col("weight") > 0)
-        .group_by("goal_id")
-        .agg(
-            ((pl.col("progress") * pl.col("weight")).sum() / pl.col("weight").sum()).alias("own_progress"),
-        )
+    ids = goals["id"].to_numpy()
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
+    n = ids.size
+
+    def positions(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        at = np.searchsorted(sorted_ids, values)
+        found = at < n
+        found[found] = sorted_ids[at[found]] == values[found]
+        return order[np.where(found, at, 0)], found
+
+    # Own progress: the weighted mean of the key results of positive weight (a key result without progress
+    # weighs in the denominator only).
+    measured = kr_progress.filter(pl.col("weight") > 0)
+    kr_at, kr_known = positions(measured["goal_id"].to_numpy())
+    weight = measured["weight"].to_numpy(allow_copy=True).astype(float)[kr_known]
+    value = measured["progress"].fill_null(np.nan).to_numpy(allow_copy=True).astype(float)[kr_known]
+    kr_at = kr_at[kr_known]
+    has_key_results = np.bincount(kr_at, minlength=n) > 0
+    weighted = np.bincount(kr_at, weights=np.where(np.isnan(value), 0.0, value) * weight, minlength=n)
+    total = np.bincount(kr_at, weights=weight, minlength=n)
+    progress = np.full(n, np.nan)
+    progress[has_key_results] = weighted[has_key_results] / total[has_key_results]
+
+    parent_at, parent_known = positions(edges["parent"].to_numpy())
+    child_at, child_known = positions(edges["child"].to_numpy())
+    edge_weight = edges["weight"].fill_null(0.0).to_numpy(allow_copy=True).astype(float)
+    parent_at, child_at, edge_weight, child_known = (
+        parent_at[parent_known], child_at[parent_known], edge_weight[parent_known], child_known[parent_known]
     )
-    nodes = (
-        goals.select("id")
-        .join(own, left_on="id", right_on="goal_id", how="left")
-        .join(edges.group_by("parent").agg(pl.len().alias("n_children")), left_on="id", right_on="parent", how="left")
-        .with_columns(pl.col("n_children").fill_null(0), pl.col("own_progress").is_not_null().alias("has_key_results"))
-    )
-    # Goals with key results, and goals with nothing below them, are settled in one vectorised pass; only
-    # the goals that roll up from children (objectives, most department goals) need the layered passes.
-    first = nodes.filter(pl.col("has_key_results") | (pl.col("n_children") == 0))
-    resolved = first.select("id", pl.col("own_progress").alias("progress"))
-    cycle_ids: list[pl.DataFrame] = [pl.DataFrame(schema={"id": pl.Int64})]
-    pending = nodes.join(first.select("id"), on="id", how="anti")
-    live_edges = edges
-    while pending.height:
-        live_edges = live_edges.join(pending.select("id"), left_on="parent", right_on="id", how="semi")
-        children_done = (
-            live_edges.join(resolved, left_on="child", right_on="id", how="inner")
-            .group_by("parent")
-            .agg(
-                pl.len().alias("n_done"),
-                (pl.col("progress") * pl.col("weight")).sum().alias("weighted_sum"),
-                pl.col("weight").filter(pl.col("progress").is_not_null()).sum().alias("weight_sum"),
-            )
-        )
-        step = pending.join(children_done, left_on="id", right_on="parent", how="left").with_columns(
-            pl.col("n_done").fill_null(0)
-        )
-        ready = step.filter(pl.col("has_key_results") | (pl.col("n_done") >= pl.col("n_children")))
-        if ready.is_empty():
-            # Only goals on a cycle, or above one, are left: settle the cycle with no progress and go on,
-            # so the goals above it still roll up from their other children.
-            among_pending = edges.join(pending.select("id"), left_on="child", right_on="id", how="semi").join(
-                pending.select("id"), left_on="parent", right_on="id", how="semi"
-            )
-            on_cycle = _cycle_members(among_pending)
-            if on_cycle.is_empty():
+    waiting = np.bincount(parent_at, minlength=n)  # children not yet resolved
+    # A child outside `goals` never resolves; its edge is dropped from the counting passes.
+    parent_at, child_at, edge_weight = parent_at[child_known], child_at[child_known], edge_weight[child_known]
+
+    resolved = has_key_results | (waiting == 0)
+    in_cycle = np.zeros(n, dtype=bool)
+    newly = resolved.copy()
+    while True:
+        done_edges = newly[child_at]
+        waiting -= np.bincount(parent_at[done_edges], minlength=n)
+        ready = ~resolved & (waiting <= 0)
+        if not ready.any():
+            pending = ~resolved
+            among = pending[child_at] & pending[parent_at]
+            if not among.any():
                 break
-            settled = pl.DataFrame({"id": on_cycle, "progress": None}, schema=resolved.schema)
-            cycle_ids.append(settled.select("id"))
-            resolved = pl.concat([resolved, settled])
-            pending = pending.join(settled.select("id"), on="id", how="anti")
+            cycle = _cycle_members(pl.DataFrame({"child": child_at[among], "parent": parent_at[among]})).to_numpy()
+            if cycle.size == 0:
+                break
+            in_cycle[cycle] = True
+            resolved[cycle] = True
+            newly = np.zeros(n, dtype=bool)
+            newly[cycle] = True
             continue
-        ready = ready.select(
-            "id",
-            pl.when(pl.col("has_key_results"))
-            .then(pl.col("own_progress"))
-            .when(pl.col("weight_sum") > 0)
-            .then(pl.col("weighted_sum") / pl.col("weight_sum"))
-            .otherwise(None)
-            .alias("progress"),
-        )
-        resolved = pl.concat([resolved, ready])
-        pending = pending.join(ready.select("id"), on="id", how="anti")
-    return (
-        nodes.select("id", "has_key_results")
-        .join(resolved, on="id", how="left")
-        .join(pl.concat(cycle_ids).with_columns(pl.lit(True).alias("in_cycle")), on="id", how="left")
-        .with_columns(pl.col("in_cycle").fill_null(False))
-    )
+        into_ready = ready[parent_at]
+        child_progress = progress[child_at[into_ready]]
+        counted = ~np.isnan(child_progress)
+        weights = edge_weight[into_ready]
+        targets = parent_at[into_ready]
+        weighted_sum = np.bincount(targets[counted], weights=child_progress[counted] * weights[counted], minlength=n)
+        weight_sum = np.bincount(targets[counted], weights=weights[counted], minlength=n)
+        rolled = ready & (weight_sum > 0)
+        progress[rolled] = weighted_sum[rolled] / weight_sum[rolled]
+        resolved |= ready
+        newly = ready
+    return pl.DataFrame(
+        {
+            "id": goals["id"],
+            "has_key_results": has_key_results,
+            "progress": pl.Series(progress, dtype=pl.Float64, nan_to_null=True),
+            "in_cycle": in_cycle,
+        }
+    ).select("id", "has_key_results", "progress", "in_cycle")
 
 
 def status_expr(settings: Settings) -> pl.Expr:

@@ -98,7 +98,7 @@ def map_goals(snapshot: Snapshot, filters: Filters, settings: Settings) -> pl.Da
             pl.col("below").fill_null(0), pl.col("children").fill_null(0)
         )
 
-    return snapshot.derived(("strategy_map_goals", filters, settings), compute)
+    return snapshot.derived(("strategy_map_goals", filters, settings), compute, per_filters=True)
 
 
 def _primary_parents(snapshot: Snapshot, goals: pl.DataFrame) -> pl.DataFrame:
@@ -291,7 +291,9 @@ def strategy_map(
 def map_tree(snapshot: Snapshot, filters: Filters, settings: Settings) -> pl.DataFrame:
     """The map's goals in tree order (see `_tree_order`); memoised per filters."""
     return snapshot.derived(
-        ("strategy_map_tree", filters, settings), lambda: _tree_order(map_goals(snapshot, filters, settings))
+        ("strategy_map_tree", filters, settings),
+        lambda: _tree_order(map_goals(snapshot, filters, settings)),
+        per_filters=True,
     )
 
 
