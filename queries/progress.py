@@ -65,17 +65,51 @@ class Upward:
     Goals are numbered by their position among the sorted ids; `parent[i]` is the first parent of goal i (-1 for
     none) and (`extra_child`, `extra_parent`) hold every further parent, which only links give."""
 
-    def __init__(self, ids: pl.Series, edges: pl.DataFrame) -> None:
+    def __init__(self, ids: pl.Series, edges: pl.DataFrame, without_key_results: pl.Series | None = None) -> None:
         self.ids = np.sort(ids.to_numpy())
         child = np.searchsorted(self.ids, edges["child"].to_numpy())
         parent = np.searchsorted(self.ids, edges["parent"].to_numpy())
+        weight = edges["weight"].to_numpy(allow_copy=True)
         order = np.argsort(child, kind="stable")
-        child, parent = child[order], parent[order]
+        child, parent, weight = child[order], parent[order], weight[order]
+        self.edge_child, self.edge_parent, self.edge_weight = child, parent, weight
+        self.unmeasured = None if without_key_results is None else self.mask(without_key_results)
         first = np.ones(child.size, dtype=bool)
         first[1:] = child[1:] != child[:-1]
         self.parent = np.full(self.ids.size, -1, dtype=np.int64)
         self.parent[child[first]] = parent[first]
         self.extra_child, self.extra_parent = child[~first], parent[~first]
+
+    def mask(self, ids: pl.Series) -> np.ndarray:
+        """True at the positions of `ids` (ids outside the graph are ignored)."""
+        wanted = ids.to_numpy()
+        at = np.searchsorted(self.ids, wanted)
+        known = at < self.ids.size
+        known[known] = self.ids[at[known]] == wanted[known]
+        marked = np.zeros(self.ids.size, dtype=bool)
+        marked[at[known]] = True
+        return marked
+
+    def needing_roll_up(self, carried: pl.Series) -> pl.Series:
+        """Of the `carried` goals, those without key results and the carried goals they take progress from."""
+        inside = self.mask(carried)
+        needy = inside & self.unmeasured
+        taken = self.edge_child[needy[self.edge_parent] & inside[self.edge_child]]
+        needy[taken] = True
+        return pl.Series("id", self.ids[needy], dtype=pl.Int64)
+
+    def edges_among(self, ids: pl.Series) -> pl.DataFrame:
+        """The edges (child, parent, weight) whose two ends are both among `ids`."""
+        inside = self.mask(ids)
+        kept = inside[self.edge_child] & inside[self.edge_parent]
+        return pl.DataFrame(
+            {
+                "child": self.ids[self.edge_child[kept]],
+                "parent": self.ids[self.edge_parent[kept]],
+                "weight": self.edge_weight[kept],
+            },
+            schema={"child": pl.Int64, "parent": pl.Int64, "weight": pl.Float64},
+        )
 
     def closed(self, ids: pl.Series) -> pl.Series:
         """`ids` and every goal of the graph they ladder up to, sorted; a goal is visited once, so a cycle cannot
@@ -110,11 +144,12 @@ def year_graph(snapshot: Snapshot, period_id: int) -> YearGraph:
         goals = year_goals(snapshot, year_id)
         measured = snapshot.key_result.filter(pl.col("weight") > 0).select(pl.col("goal_id").alias("id"))
         edges = year_edges(snapshot, year_id)
+        without = goals.select("id").join(measured, on="id", how="anti")
         return YearGraph(
             goals=goals,
             edges=edges,
-            without_key_results=goals.select("id").join(measured, on="id", how="anti"),
-            upward=Upward(goals["id"], edges),
+            without_key_results=without,
+            upward=Upward(goals["id"], edges, without["id"]),
         )
 
     return snapshot.derived(("progress_year_graph", year_id), compute)
@@ -158,6 +193,10 @@ def _carried(graph: YearGraph, members: pl.DataFrame) -> pl.DataFrame:
 def _needing_roll_up(graph: YearGraph, carried: pl.DataFrame) -> pl.DataFrame:
     """(slot, id): the carried goals whose progress depends on the scope, i.e. those without key results, and the
     carried goals they take their progress from. Every other carried goal has the organisation's progress."""
+    slots = carried["slot"].unique()
+    if graph.upward is not None and graph.upward.unmeasured is not None and slots.len() == 1:
+        ids = graph.upward.needing_roll_up(carried["id"])
+        return pl.DataFrame({"slot": pl.Series([slots[0]] * ids.len(), dtype=pl.Int64), "id": ids})
     needy = carried.join(graph.without_key_results, on="id", how="semi")
     children = (
         graph.edges.join(needy, left_on="parent", right_on="id", how="inner")
@@ -213,6 +252,11 @@ def _roll_up_slots(graph: YearGraph, nodes: pl.DataFrame, kr_progress: pl.DataFr
                     "in_cycle": pl.Boolean}
         )
     width = int(nodes["slot"].max()) + 1
+    if graph.upward is not None and width == 1 and nodes["slot"].min() == 0:
+        ids = nodes["id"].unique()
+        key_results = rows_with_ids(kr_progress.filter(pl.col("slot") == 0), ids, "goal_id")
+        rolled = roll_up(pl.DataFrame({"id": ids}), graph.upward.edges_among(ids), key_results.drop("slot"))
+        return rolled.select(pl.lit(0, pl.Int64).alias("slot"), "id", "progress", "has_key_results", "in_cycle")
 
     def composite(column: str) -> pl.Expr:
         return pl.col(column) * width + pl.col("slot")

@@ -173,15 +173,31 @@ def graphs_and_members(draw):
 @PROPERTY
 @given(graphs_and_members())
 def test_walking_up_by_positions_reaches_exactly_what_the_join_walk_reaches(case):
-    from queries.progress import Upward, YearGraph, _carried
+    from queries.progress import Upward, YearGraph, _carried, _needing_roll_up, _roll_up_slots
 
     ids, edges, members = case
     frame = pl.DataFrame({"slot": [0] * len(members), "id": members}, schema={"slot": pl.Int64, "id": pl.Int64})
-    plain = YearGraph(goals=pl.DataFrame({"id": ids}), edges=edges, without_key_results=pl.DataFrame({"id": ids}))
-    indexed = YearGraph(plain.goals, edges, plain.without_key_results, upward=Upward(ids, edges))
-    by_join = _carried(plain, frame)["id"].sort().to_list()
-    by_position = _carried(indexed, frame)["id"].sort().to_list()
-    assert by_position == by_join
+    without = pl.DataFrame({"id": ids[::2]})
+    plain = YearGraph(goals=pl.DataFrame({"id": ids}), edges=edges, without_key_results=without)
+    indexed = YearGraph(plain.goals, edges, without, upward=Upward(ids, edges, without["id"]))
+    by_join = _carried(plain, frame)
+    by_position = _carried(indexed, frame)
+    assert by_position["id"].sort().to_list() == by_join["id"].sort().to_list()
+
+    # The goals needing a roll-up again, and that roll-up, agree too.
+    needy_join = _needing_roll_up(plain, by_join)
+    needy_position = _needing_roll_up(indexed, by_position)
+    assert needy_position["id"].sort().to_list() == needy_join["id"].sort().to_list()
+    kr = pl.DataFrame(
+        {"slot": 0, "goal_id": ids[1::2], "weight": 1.0, "progress": [i / len(ids) for i in range(len(ids[1::2]))]},
+        schema={"slot": pl.Int64, "goal_id": pl.Int64, "weight": pl.Float64, "progress": pl.Float64},
+    )
+    rolled_join = _roll_up_slots(plain, needy_join, kr).sort("id")
+    rolled_position = _roll_up_slots(indexed, needy_position, kr).sort("id")
+    assert rolled_position["id"].to_list() == rolled_join["id"].to_list()
+    assert rolled_position["in_cycle"].to_list() == rolled_join["in_cycle"].to_list()
+    for got, want in zip(rolled_position["progress"].to_list(), rolled_join["progress"].to_list(), strict=True):
+        assert (got is None) == (want is None) and (got is None or abs(got - want) < 1e-9)
 
 
 # --- the engine against its definition -----------------------------------------------------------------------------
