@@ -315,11 +315,12 @@ def carried_progress(snapshot: Snapshot, filters: Filters, settings: Settings) -
             )
             kr = rows_with_ids(kr, scope.needy["id"], "goal_id")
             again = _roll_up_slots(year_graph(snapshot, filters.period_id), scope.needy, kr).drop("slot")
-            unchanged = scope.carried.select("id").join(again, on="id", how="anti")
-            kept = rows_with_ids(organisation, unchanged["id"])
+            carried = rows_with_ids(organisation, scope.carried["id"])
+            changed = pl.col("id").is_in(again["id"].implode())
+            kept = carried.filter(~changed)
             base = [c for c in organisation.columns if c not in _ROLLED_COLUMNS]
             recomputed = _with_pace(
-                rows_with_ids(organisation, again["id"]).select(base).join(again, on="id", how="inner"),
+                carried.filter(changed).select(base).join(again, on="id", how="inner"),
                 snapshot,
                 filters.as_of,
                 settings,
@@ -338,12 +339,16 @@ def _objectives(snapshot: Snapshot, graph: YearGraph, period_id: int) -> pl.Data
 
 def scoped_objectives(snapshot: Snapshot, filters: Filters, settings: Settings) -> pl.DataFrame:
     """The objectives the scope carries (all of them unfiltered) with their roll-up as carried by the scope."""
-    progress = carried_progress(snapshot, filters, settings)
-    objectives = progress.filter(pl.col("level") == "company").join(
-        _objectives(snapshot, year_graph(snapshot, filters.period_id), filters.period_id).select("id"), on="id",
-        how="semi",
-    )
-    return objectives if is_unfiltered(filters) else objectives.filter(pl.col("progress").is_not_null())
+
+    def compute() -> pl.DataFrame:
+        progress = carried_progress(snapshot, filters, settings)
+        objectives = progress.filter(pl.col("level") == "company").join(
+            _objectives(snapshot, year_graph(snapshot, filters.period_id), filters.period_id).select("id"), on="id",
+            how="semi",
+        )
+        return objectives if is_unfiltered(filters) else objectives.filter(pl.col("progress").is_not_null())
+
+    return snapshot.derived(("scoped_objectives", filters, settings), compute, per_filters=True)
 
 
 # --- burn-up: objective progress over the period, replayed from the update history ------------------------------

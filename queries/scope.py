@@ -42,6 +42,14 @@ def subtree_unit_ids(snapshot: Snapshot, org_unit_id: int | None) -> pl.Series |
 
 def people_in_scope(snapshot: Snapshot, filters: Filters, *, active_only: bool = True) -> pl.DataFrame:
     """Employees in the team subtree and regions the filters name (active ones unless told otherwise)."""
+    return snapshot.derived(
+        ("people_in_scope", filters.org_unit_id, filters.region_ids, active_only),
+        lambda: _people_in_scope(snapshot, filters, active_only),
+        per_filters=True,
+    )
+
+
+def _people_in_scope(snapshot: Snapshot, filters: Filters, active_only: bool) -> pl.DataFrame:
     people = snapshot.employee
     if active_only:
         people = people.filter(pl.col("active"))
