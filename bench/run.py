@@ -93,18 +93,18 @@ def _filter_changes(snapshot) -> list[dict]:
 
 
 def _first_render(at, screen: str, data, before=None) -> float:
-    """Seconds of the screen's first render after `data.refresh()` (and `before()`, if given)."""
+    """Seconds of the screen's first render after `data.restart()` (and `before()`, if given)."""
     if screen.endswith("overview.py"):
         if before:
             before()
-        data.refresh()
+        data.restart()
         started = time.perf_counter()
         at.run()
     else:
         at.run()  # registers the pages; then forget everything and render the screen cold
         if before:
             before()
-        data.refresh()
+        data.restart()
         at.switch_page(screen)
         started = time.perf_counter()
         at.run()

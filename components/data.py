@@ -69,14 +69,21 @@ def snapshot() -> Snapshot:
 
 
 def refresh(*, from_database: bool = False) -> None:
-    """Forget the shared snapshot and everything derived from it. The next read checks the data stamp and
-    reads the database if it changed (or, `from_database`, in any case)."""
+    """Check the data stamp on the next read: unchanged data keep the snapshot (and what is memoised on it),
+    changed data are read again; `from_database` reads the database in any case."""
     if from_database:
         _fresh.add(database_url())
-    _latest.clear()
+        _latest.clear()
     _snapshot.clear()
     _scoped.clear()
     _results.clear()
+
+
+def restart() -> None:
+    """Forget everything held in memory, as a new server process starts: the next read maps the stored
+    snapshot if the data are unchanged (used by the benchmark's cold runs)."""
+    _latest.clear()
+    refresh()
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)

@@ -210,3 +210,27 @@ def test_persisted_roll_ups_equal_computed_ones(filled, tmp_path):
     assert any((restarted.stored.folder / "derived").glob("*.arrow"))
     read_back = period_progress(restarted, filters.period_id, filters.as_of, Settings())
     assert_frame_equal(read_back.sort("id"), computed.sort("id"))
+
+
+# --- the seam --------------------------------------------------------------------------------------------------
+
+
+def test_the_seam_keeps_its_snapshot_while_the_data_stay_and_reads_again_when_they_change(filled, monkeypatch):
+    from components import data
+
+    url = filled.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("LADDER_DATABASE_URL", url)
+    data.refresh()
+    first = data.snapshot()
+    data.refresh()  # what the Refresh button and the refresh interval do
+    assert data.snapshot() is first
+
+    _write(filled, "INSERT INTO region (id, code, name) VALUES (99, 'ZZ', 'Elsewhere')")
+    data.refresh()
+    second = data.snapshot()
+    assert second is not first and 99 in second.region["id"].to_list()
+
+    data.refresh(from_database=True)
+    third = data.snapshot()
+    assert third is not second and third.stamp == second.stamp
+    data.refresh()
