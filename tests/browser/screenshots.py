@@ -14,6 +14,7 @@ from tests.browser.helpers import ROOT, assert_no_exception, launch_chromium, op
 
 TODAY = "2026-11-25"
 OUT = ROOT / "docs" / "screenshots"
+DEFAULT_SCREEN = "overview"  # st.navigation's default page lives at the root URL, not at /overview
 
 
 def main() -> int:
@@ -31,7 +32,7 @@ def main() -> int:
             browser = launch_chromium(playwright)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             for screen in screens:
-                open_app(page, base_url, screen.stem)
+                open_app(page, base_url, "" if screen.stem == DEFAULT_SCREEN else screen.stem)
                 page.wait_for_timeout(1500)  # charts and frames finish drawing after the script run
                 assert_no_exception(page)
                 path = screenshot(page, OUT / f"{screen.stem}.png")
