@@ -182,6 +182,9 @@ def filter_sidebar(snapshot: Snapshot, today: date) -> tuple[Filters, list[str]]
     )
     as_of = min(max(as_of, row["start_date"]), row["end_date"])
 
+    # Every region picked is the same scope as none picked ("All regions"), and is shown as such.
+    if set(region_ids) == set(region_names):
+        region_ids = []
     filters = Filters(period_id=period_id, as_of=as_of, region_ids=tuple(sorted(region_ids)), org_unit_id=chosen)
     _write_url(snapshot, filters, names[period_id], default_as_of)
     return filters, st.session_state.get(_NOTICES, [])

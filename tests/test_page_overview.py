@@ -38,6 +38,17 @@ def test_a_region_filter_changes_the_numbers_and_the_url(app_test):
     assert "region" in at.query_params
 
 
+def test_every_region_picked_is_the_whole_organisation(app_test):
+    at = app_test()
+    whole = metrics(at)
+    every = at.sidebar.multiselect(key="f_regions").options
+    at.sidebar.multiselect(key="f_regions").set_value(every).run()
+    assert not at.exception
+    assert metrics(at) == whole
+    assert "region" not in at.query_params
+    assert "All regions" in at.caption[0].value
+
+
 def test_a_team_from_the_url_narrows_the_scope(app_test):
     whole = metrics(app_test())
     at = app_test()
