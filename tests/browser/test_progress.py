@@ -11,6 +11,8 @@ def open_progress(page, base_url: str, query: str = ""):
 
 
 def metric_values(page) -> list[str]:
+    # The four KPI cards arrive one after another; a first render on a fresh server can be read mid-way.
+    page.locator("[data-testid='stMetricValue']").nth(3).wait_for(timeout=30000)
     return page.locator("[data-testid='stMetricValue']").all_inner_texts()
 
 

@@ -7,6 +7,8 @@ CHART = "[data-testid='stVegaLiteChart']"
 
 
 def metric_values(page) -> list[str]:
+    # The four KPI cards arrive one after another; a first render on a fresh server can be read mid-way.
+    page.locator("[data-testid='stMetricValue']").nth(3).wait_for(timeout=30000)
     return page.locator("[data-testid='stMetricValue']").all_inner_texts()
 
 
