@@ -20,6 +20,7 @@ import logging
 import os
 import shutil
 import threading
+import time
 import uuid
 from collections.abc import Hashable
 from datetime import datetime
@@ -31,6 +32,7 @@ _LOG = logging.getLogger(__name__)
 _ROOT = Path(__file__).resolve().parent.parent
 _OFF = {"", "0", "off", "none", "false", "no"}
 DERIVED_FILES = 64  # derived frames kept per folder; the least recently written go first
+UNUSED_DAYS = 7  # folders of other databases that nobody opened for this long are removed
 
 
 def _code_fingerprint() -> str:
@@ -88,6 +90,7 @@ class StoredSnapshot:
         try:
             meta = json.loads((self.folder / "meta.json").read_text())
             frames = {name: _read_arrow(self.folder / f"{name}.arrow") for name in names}
+            os.utime(self.folder)  # last used: see SnapshotStore.write
             return frames, datetime.fromisoformat(meta["loaded_at"])
         except Exception as exc:  # noqa: BLE001 - a miss: the snapshot is read from the database
             if self.folder.exists():
@@ -163,4 +166,14 @@ class SnapshotStore:
         for other in self.directory.glob(f"{self._prefix(url)}-*"):
             if other != folder:
                 shutil.rmtree(other, ignore_errors=True)
+        self._forget_unused(time.time() - UNUSED_DAYS * 86400)
         return StoredSnapshot(folder)
+
+    def _forget_unused(self, before: float) -> None:
+        """Remove the folders (of any database) last written or opened before `before` (seconds since epoch)."""
+        for other in self.directory.iterdir():
+            try:
+                if other.is_dir() and other.stat().st_mtime < before:
+                    shutil.rmtree(other, ignore_errors=True)
+            except OSError:
+                continue

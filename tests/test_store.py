@@ -234,3 +234,26 @@ def test_the_seam_keeps_its_snapshot_while_the_data_stay_and_reads_again_when_th
     third = data.snapshot()
     assert third is not second and third.stamp == second.stamp
     data.refresh()
+
+
+def test_folders_nobody_used_for_a_week_are_removed_when_another_is_written(filled, tmp_path):
+    import os
+    import time
+
+    store = SnapshotStore(tmp_path)
+    stale, recent = tmp_path / "0123456789abcdef-old", tmp_path / "fedcba9876543210-recent"
+    for folder, days in ((stale, store_module.UNUSED_DAYS + 1), (recent, store_module.UNUSED_DAYS - 1)):
+        folder.mkdir()
+        then = time.time() - days * 86400
+        os.utime(folder, (then, then))
+    snapshot = load_snapshot(filled, store=store)
+    assert not stale.exists() and recent.exists() and snapshot.stored.folder.exists()
+
+
+def test_opening_a_stored_snapshot_counts_as_using_it(filled, tmp_path):
+    import os
+
+    first = load_snapshot(filled, store=SnapshotStore(tmp_path))
+    os.utime(first.stored.folder, (0, 0))
+    load_snapshot(filled, store=SnapshotStore(tmp_path))
+    assert first.stored.folder.stat().st_mtime > 0
