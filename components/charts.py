@@ -63,8 +63,15 @@ class FilledChart:
         return {**self.template, **self.properties, "datasets": dict(self.datasets)}
 
     def to_dict(self, validate: bool = True) -> dict:
-        """The spec with the frames as JSON rows (what vl-convert and any Vega-Lite renderer read)."""
-        return {**self.template, **self.properties, "datasets": {k: v.to_dicts() for k, v in self.datasets.items()}}
+        """The spec with the frames as JSON rows (what vl-convert and any Vega-Lite renderer read); dates as ISO
+        text, as Altair writes them."""
+        rows = {
+            name: frame.with_columns(
+                pl.col(pl.Date).dt.strftime("%Y-%m-%d"), pl.col(pl.Datetime).dt.strftime("%Y-%m-%dT%H:%M:%S")
+            ).to_dicts()
+            for name, frame in self.datasets.items()
+        }
+        return {**self.template, **self.properties, "datasets": rows}
 
 
 def show(chart: alt.TopLevelMixin | FilledChart, *, name: str | None = None, key: str | None = None) -> None:

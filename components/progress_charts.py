@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+
 import altair as alt
 import polars as pl
 
-from components.charts import ACCENT, INK, MUTED
+from components.charts import ACCENT, INK, MUTED, FilledChart
 
 PACE_DOMAIN = [0.4, 1.0, 1.6]  # pace ratio colours saturate 60% either side of exactly on pace
 
 
-def burnup_chart(frame: pl.DataFrame, *, columns: int = 3) -> alt.FacetChart:
-    """Per objective, progress over the period (solid, replayed at sample dates) against the pace line (dashed,
-    expected progress from the period's elapsed share), one small chart each."""
-    long = pl.concat(
-        [
-            frame.select("title", "date", pl.col("progress").alias("value"), pl.lit("Progress").alias("series")),
-            frame.select("title", "date", pl.col("expected").alias("value"), pl.lit("Expected (pace)").alias("series")),
-        ]
-    ).drop_nulls("value")
+@functools.cache
+def _burnup_template(columns: int) -> dict:
+    """The faceted burn-up over a named dataset "rows" (title, date, value, series), validated once."""
     tooltip = [
         alt.Tooltip("title:N", title="Objective"),
         alt.Tooltip("date:T", title="Date", format="%d %b %Y"),
@@ -26,7 +22,7 @@ def burnup_chart(frame: pl.DataFrame, *, columns: int = 3) -> alt.FacetChart:
         alt.Tooltip("value:Q", title="Value", format=".0%"),
     ]
     lines = (
-        alt.Chart(long)
+        alt.Chart(alt.NamedData(name="rows"))
         .mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=2.5)
         .encode(
             x=alt.X("date:T", title=None, axis=alt.Axis(format="%d %b", labelAngle=0, tickCount=4)),
@@ -44,12 +40,24 @@ def burnup_chart(frame: pl.DataFrame, *, columns: int = 3) -> alt.FacetChart:
     return lines.facet(
         facet=alt.Facet("title:N", title=None, header=alt.Header(labelFontSize=13, labelColor=INK, labelLimit=300)),
         columns=columns,
-    )
+    ).to_dict(validate=True)
 
 
-def pace_heatmap_chart(frame: pl.DataFrame, *, column_title: str) -> alt.LayerChart:
-    """Objectives down, regions or teams across; each cell coloured by pace ratio = progress / expected around 1.0
-    (red behind, green ahead) and labelled with it."""
+def burnup_chart(frame: pl.DataFrame, *, columns: int = 3) -> FilledChart:
+    """Per objective, progress over the period (solid, replayed at sample dates) against the pace line (dashed,
+    expected progress from the period's elapsed share), one small chart each."""
+    long = pl.concat(
+        [
+            frame.select("title", "date", pl.col("progress").alias("value"), pl.lit("Progress").alias("series")),
+            frame.select("title", "date", pl.col("expected").alias("value"), pl.lit("Expected (pace)").alias("series")),
+        ]
+    ).drop_nulls("value")
+    return FilledChart(_burnup_template(columns), {"rows": long})
+
+
+@functools.cache
+def _heatmap_template(column_title: str) -> dict:
+    """The pace heatmap over a named dataset "rows", validated once; its height is set per frame."""
     tooltip = [
         alt.Tooltip("objective:N", title="Objective"),
         alt.Tooltip("column:N", title=column_title),
@@ -59,7 +67,7 @@ def pace_heatmap_chart(frame: pl.DataFrame, *, column_title: str) -> alt.LayerCh
         alt.Tooltip("status:N", title="Status"),
         alt.Tooltip("goals:Q", title="Contributing goals here"),
     ]
-    base = alt.Chart(frame).encode(
+    base = alt.Chart(alt.NamedData(name="rows")).encode(
         x=alt.X("column:N", title=None, axis=alt.Axis(labelAngle=-30, labelLimit=160, orient="top")),
         y=alt.Y("objective:N", title=None, axis=alt.Axis(labelLimit=320)),
     )
@@ -77,6 +85,12 @@ def pace_heatmap_chart(frame: pl.DataFrame, *, column_title: str) -> alt.LayerCh
             (alt.datum.pace_ratio < 0.6) | (alt.datum.pace_ratio > 1.4), alt.value("#ffffff"), alt.value(INK)
         ),
     )
+    return (cells + text).properties(height=200).to_dict(validate=True)
+
+
+def pace_heatmap_chart(frame: pl.DataFrame, *, column_title: str) -> FilledChart:
+    """Objectives down, regions or teams across; each cell coloured by pace ratio = progress / expected around 1.0
+    (red behind, green ahead) and labelled with it."""
     # The frame fits the whole chart, axis labels and legend included, into its height: leave them room.
     rows = max(frame["objective"].n_unique(), 1)
-    return (cells + text).properties(height=rows * 40 + 170)
+    return FilledChart(_heatmap_template(column_title), {"rows": frame}, height=rows * 40 + 170)
