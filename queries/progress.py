@@ -65,7 +65,7 @@ class Upward:
     Goals are numbered by their position among the sorted ids; `parent[i]` is the first parent of goal i (-1 for
     none) and (`extra_child`, `extra_parent`) hold every further parent, which only links give."""
 
-    def __init__(self, ids: pl.Series, edges: pl.DataFrame, without_key_results: pl.Series | None = None) -> None:
+    def __init__(self, ids: pl.Series, edges: pl.DataFrame, without_key_results: pl.Series) -> None:
         self.ids = np.sort(ids.to_numpy())
         child = np.searchsorted(self.ids, edges["child"].to_numpy())
         parent = np.searchsorted(self.ids, edges["parent"].to_numpy())
@@ -73,19 +73,23 @@ class Upward:
         order = np.argsort(child, kind="stable")
         child, parent, weight = child[order], parent[order], weight[order]
         self.edge_child, self.edge_parent, self.edge_weight = child, parent, weight
-        self.unmeasured = None if without_key_results is None else self.mask(without_key_results)
+        self.unmeasured = self.mask(without_key_results)
         first = np.ones(child.size, dtype=bool)
         first[1:] = child[1:] != child[:-1]
         self.parent = np.full(self.ids.size, -1, dtype=np.int64)
         self.parent[child[first]] = parent[first]
         self.extra_child, self.extra_parent = child[~first], parent[~first]
 
-    def mask(self, ids: pl.Series) -> np.ndarray:
-        """True at the positions of `ids` (ids outside the graph are ignored)."""
-        wanted = ids.to_numpy()
+    def _locate(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The positions of `wanted` ids, and whether each is a goal of the graph at all."""
         at = np.searchsorted(self.ids, wanted)
         known = at < self.ids.size
         known[known] = self.ids[at[known]] == wanted[known]
+        return at, known
+
+    def mask(self, ids: pl.Series) -> np.ndarray:
+        """True at the positions of `ids` (ids outside the graph are ignored)."""
+        at, known = self._locate(ids.to_numpy())
         marked = np.zeros(self.ids.size, dtype=bool)
         marked[at[known]] = True
         return marked
@@ -115,9 +119,7 @@ class Upward:
         """`ids` and every goal of the graph they ladder up to, sorted; a goal is visited once, so a cycle cannot
         hang the walk."""
         wanted = ids.to_numpy()
-        at = np.searchsorted(self.ids, wanted)
-        known = at < self.ids.size
-        known[known] = self.ids[at[known]] == wanted[known]
+        at, known = self._locate(wanted)
         seen = np.zeros(self.ids.size, dtype=bool)
         seen[at[known]] = True
         frontier = np.flatnonzero(seen)
@@ -165,8 +167,10 @@ def _members(snapshot: Snapshot, goals: pl.DataFrame, filters: Filters) -> pl.Da
     return goals
 
 
-def _one_slot(goals: pl.DataFrame) -> pl.DataFrame:
-    return goals.select(pl.lit(0, pl.Int64).alias("slot"), "id")
+def _one_slot(goals: pl.DataFrame | pl.Series, slot: int = 0) -> pl.DataFrame:
+    """(slot, id) of the goals (a frame with `id`, or a series of ids), all in one slot."""
+    frame = goals.to_frame("id") if isinstance(goals, pl.Series) else goals
+    return frame.select(pl.lit(slot, pl.Int64).alias("slot"), "id")
 
 
 def _carried(graph: YearGraph, members: pl.DataFrame) -> pl.DataFrame:
@@ -174,8 +178,7 @@ def _carried(graph: YearGraph, members: pl.DataFrame) -> pl.DataFrame:
     that reaches nothing new ends the walk, so a cycle cannot hang it."""
     slots = members["slot"].unique()
     if graph.upward is not None and slots.len() == 1:
-        ids = graph.upward.closed(members["id"])
-        return pl.DataFrame({"slot": pl.Series([slots[0]] * ids.len(), dtype=pl.Int64), "id": ids})
+        return _one_slot(graph.upward.closed(members["id"]), slots[0])
     steps = graph.edges.select("child", "parent")
     seen = members.select("slot", "id").unique()
     frontier = seen
@@ -194,9 +197,8 @@ def _needing_roll_up(graph: YearGraph, carried: pl.DataFrame) -> pl.DataFrame:
     """(slot, id): the carried goals whose progress depends on the scope, i.e. those without key results, and the
     carried goals they take their progress from. Every other carried goal has the organisation's progress."""
     slots = carried["slot"].unique()
-    if graph.upward is not None and graph.upward.unmeasured is not None and slots.len() == 1:
-        ids = graph.upward.needing_roll_up(carried["id"])
-        return pl.DataFrame({"slot": pl.Series([slots[0]] * ids.len(), dtype=pl.Int64), "id": ids})
+    if graph.upward is not None and slots.len() == 1:
+        return _one_slot(graph.upward.needing_roll_up(carried["id"]), slots[0])
     needy = carried.join(graph.without_key_results, on="id", how="semi")
     children = (
         graph.edges.join(needy, left_on="parent", right_on="id", how="inner")
@@ -313,7 +315,6 @@ def carried_progress(snapshot: Snapshot, filters: Filters, settings: Settings) -
                 ("own_progress", filters.period_id, filters.as_of, settings),
                 lambda: _own_progress(organisation).with_columns(pl.lit(0, pl.Int64).alias("slot")),
             )
-            kr = rows_with_ids(kr, scope.needy["id"], "goal_id")
             again = _roll_up_slots(year_graph(snapshot, filters.period_id), scope.needy, kr).drop("slot")
             carried = rows_with_ids(organisation, scope.carried["id"])
             changed = pl.col("id").is_in(again["id"].implode())

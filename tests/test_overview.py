@@ -24,7 +24,8 @@ def previous(**filters) -> dict[str, float | None]:
 
 class TestWholeOrganisation:
     def test_status_shares(self):
-        # Measured business goals in Q4 + 2026: 1 (at risk), 10 (at risk), 20 (behind), 21, 30, 32 (on track), 31 (behind)
+        # Measured business goals in Q4 + 2026: 1 (at risk), 10 (at risk), 20 (behind), 21, 30, 32 (on track),
+        # 31 (behind)
         values = kpis()
         assert values["on_track"] == pytest.approx(3 / 7)
         assert values["at_risk"] == pytest.approx(2 / 7)
