@@ -10,15 +10,22 @@ data or other formulas.
 Folders and files are written under a temporary name and renamed into place, and never changed after
 that, so a process may keep a file mapped while another replaces the folder. Anything unreadable is a
 miss, anything unwritable is skipped: the cache can make Ladder faster, never wrong or down.
+
+The files hold people's data (gender and age band among them), so they are private to the server's user:
+folders 0700, files 0600. A folder or file that another user owns, or that anyone else may read or write,
+is not trusted: it is a miss, and the snapshot is written again in a fresh private folder. A store
+directory that another user owns is not used at all.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
 import shutil
+import stat
 import threading
 import time
 import uuid
@@ -31,6 +38,7 @@ import polars as pl
 _LOG = logging.getLogger(__name__)
 _ROOT = Path(__file__).resolve().parent.parent
 _OFF = {"", "0", "off", "none", "false", "no"}
+PRIVATE_FOLDER, PRIVATE_FILE = 0o700, 0o600
 DERIVED_FILES = 64  # derived frames kept per folder; the least recently written go first
 UNUSED_DAYS = 7  # folders of other databases that nobody opened for this long are removed
 
@@ -65,6 +73,18 @@ def store_from(setting: str | None) -> SnapshotStore | None:
     return SnapshotStore(Path(setting).expanduser())
 
 
+def is_private(path: Path) -> bool:
+    """Owned by the server's user, not a symbolic link, and no permission bit for group or others."""
+    info = path.lstat()
+    return not stat.S_ISLNK(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o077
+
+
+def _private_folder(path: Path) -> None:
+    """Create a folder only the server's user may enter (the mode is set again: umask may have narrowed it)."""
+    path.mkdir(mode=PRIVATE_FOLDER)
+    os.chmod(path, PRIVATE_FOLDER)
+
+
 def _read_arrow(path: Path) -> pl.DataFrame:
     """An Arrow IPC file as a Polars frame backed by a memory map of the file (no copy)."""
     import pyarrow as pa
@@ -75,7 +95,19 @@ def _read_arrow(path: Path) -> pl.DataFrame:
 
 
 def _write_arrow(frame: pl.DataFrame, path: Path) -> None:
-    frame.write_ipc(path, compression="uncompressed")
+    """Write a private Arrow file: created 0600, so its rows are never readable by anyone else, even briefly."""
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE), "wb") as handle:
+        frame.write_ipc(handle, compression="uncompressed")
+
+
+def _write_private_text(path: Path, text: str) -> None:
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE), "w") as handle:
+        handle.write(text)
+
+
+def _untrusted(paths: list[Path]) -> Path | None:
+    """The first of these paths that is not private to the server's user, if any."""
+    return next((path for path in paths if not is_private(path)), None)
 
 
 class StoredSnapshot:
@@ -88,6 +120,10 @@ class StoredSnapshot:
     def tables(self, names: tuple[str, ...]) -> tuple[dict[str, pl.DataFrame], datetime] | None:
         """Every table and the time it was read from the database, or None if anything is missing or broken."""
         try:
+            files = [self.folder / "meta.json", *(self.folder / f"{name}.arrow" for name in names)]
+            exposed = _untrusted([self.folder, *files])
+            if exposed is not None:
+                raise PermissionError(f"{exposed} is not private to this server's user; it is not trusted")
             meta = json.loads((self.folder / "meta.json").read_text())
             frames = {name: _read_arrow(self.folder / f"{name}.arrow") for name in names}
             os.utime(self.folder)  # last used: see SnapshotStore.write
@@ -103,7 +139,12 @@ class StoredSnapshot:
     def derived(self, key: Hashable) -> pl.DataFrame | None:
         path = self._derived_path(key)
         try:
-            return _read_arrow(path) if path.exists() else None
+            if not path.exists():
+                return None
+            exposed = _untrusted([self.folder, path.parent, path])
+            if exposed is not None:
+                raise PermissionError(f"{exposed} is not private to this server's user; it is not trusted")
+            return _read_arrow(path)
         except Exception as exc:  # noqa: BLE001
             _LOG.warning("Ignoring the stored frame %s: %s", path, exc)
             return None
@@ -112,7 +153,11 @@ class StoredSnapshot:
         """Write a derived frame beside the tables (atomically); keep at most DERIVED_FILES of them."""
         path = self._derived_path(key)
         try:
-            path.parent.mkdir(exist_ok=True)
+            if not path.parent.exists():
+                with contextlib.suppress(FileExistsError):  # another thread made it first
+                    _private_folder(path.parent)
+            if _untrusted([self.folder, path.parent]) is not None:
+                return  # never add people's data to a folder others may read
             temporary = path.with_name(f".{path.stem}.{uuid.uuid4().hex}.tmp")
             _write_arrow(frame, temporary)
             os.replace(temporary, path)
@@ -129,6 +174,20 @@ class SnapshotStore:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+
+    def _private_directory(self) -> bool:
+        """Make the store directory private to the server's user; False (with a warning) when another user owns it."""
+        self.directory.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+        info = self.directory.lstat()
+        if stat.S_ISLNK(info.st_mode) or info.st_uid != os.getuid():
+            _LOG.warning(
+                "Not keeping snapshots in %s: it belongs to user %s, not to this server's user %s",
+                self.directory, info.st_uid, os.getuid(),
+            )
+            return False
+        if info.st_mode & 0o077:
+            os.chmod(self.directory, PRIVATE_FOLDER)
+        return True
 
     def _prefix(self, url: str) -> str:
         return _hash(url)
@@ -147,11 +206,15 @@ class SnapshotStore:
         folder = self._folder(url, stamp)
         temporary = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.tmp")
         try:
-            temporary.mkdir(parents=True)
+            if not self._private_directory():
+                return None
+            _private_folder(temporary)
             for name, frame in tables.items():
                 _write_arrow(frame, temporary / f"{name}.arrow")
-            (temporary / "meta.json").write_text(json.dumps({"loaded_at": loaded_at.isoformat(), "stamp": stamp}))
-            if folder.exists():  # a fresh read of the same stamp replaces the folder; mapped files live on
+            _write_private_text(
+                temporary / "meta.json", json.dumps({"loaded_at": loaded_at.isoformat(), "stamp": stamp})
+            )
+            if folder.exists() or folder.is_symlink():  # a fresh read of the same stamp replaces the folder; mapped files live on
                 retired = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.old")
                 folder.rename(retired)
                 shutil.rmtree(retired, ignore_errors=True)
