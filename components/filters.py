@@ -1,8 +1,11 @@
-"""The one filter sidebar: period, regions, team (an org subtree) and as-of date, kept in the URL.
+"""The one filter sidebar: period, regions, team (any unit of the org tree, with its subtree) and as-of date,
+kept in the URL.
 
 URL parameters: `period` (a period name such as 2026-Q4), `region` (region codes, comma separated),
-`team` (an org unit id), `as_of` (YYYY-MM-DD). A copied URL reproduces the view. Values that do not
-match anything are dropped with a notice; they never reach a query.
+`team` (an org unit id), `as_of` (YYYY-MM-DD). A copied URL reproduces the view. Every value is checked by
+queries/params.py; values that do not match anything are dropped with a notice and never reach a query.
+Whenever a session starts (a first visit, a server restart, a reconnect after the old session expired), the
+URL is the source of truth: it replaces whatever the browser still remembers of the widgets.
 """
 
 from __future__ import annotations
@@ -12,20 +15,14 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from queries.access import visible_region_ids, visible_unit_ids
+from queries.access import visible_region_ids, visible_unit_paths
 from queries.model import Filters, Snapshot
+from queries.params import read_filter_link
 from queries.periods import clamp_as_of, current_period_id, period_row
-from queries.scope import org_closure
 
-_PERIOD, _REGIONS, _AS_OF = "f_period", "f_regions", "f_as_of"
-_LEVELS = (
-    ("division", "f_division", "All divisions"),
-    ("department", "f_department", "All departments"),
-    ("team", "f_team", "All teams"),
-)
+_PERIOD, _REGIONS, _TEAM, _AS_OF = "f_period", "f_regions", "f_team", "f_as_of"
 _NOTICES = "_url_notices"
 _READ_URL = "_url_read"
-_MAX_PARAM = 200
 FILTER_PARAMS = ("period", "region", "team", "as_of")
 
 
@@ -38,68 +35,19 @@ def _period_changed() -> None:
     st.session_state.pop(_AS_OF, None)
 
 
-def _level_changed(level_index: int) -> None:
-    _clear_notices()
-    for _, key, _ in _LEVELS[level_index + 1 :]:
-        st.session_state[key] = None
-
-
-def _unit_path(snapshot: Snapshot, unit_id: int) -> dict[str, int]:
-    """The division, department and team on the way down to a unit, by kind."""
-    closure = org_closure(snapshot).filter(pl.col("unit_id") == unit_id)
-    ancestors = closure.join(snapshot.org_unit, left_on="ancestor_id", right_on="id")
-    return {row["kind"]: row["ancestor_id"] for row in ancestors.select("kind", "ancestor_id").to_dicts()}
-
-
 def _read_url(snapshot: Snapshot, today: date) -> list[str]:
-    """Seed the widgets from the URL once per session; return a notice for every value that was dropped."""
-    params = st.query_params
-    notices: list[str] = []
+    """Set every filter from the URL at the start of a session; return a notice for every value dropped.
 
-    def raw(name: str) -> str | None:
-        value = params.get(name)
-        if value is None:
-            return None
-        if len(value) > _MAX_PARAM:
-            notices.append(f"The `{name}` value in the link is too long and was ignored.")
-            return None
-        return value
-
-    period_name = raw("period")
-    if period_name is not None:
-        match = snapshot.period.filter(pl.col("name") == period_name)
-        if match.height:
-            st.session_state[_PERIOD] = int(match["id"][0])
-        else:
-            notices.append(f"No period is called “{period_name}”; showing the current period instead.")
-
-    regions = raw("region")
-    if regions is not None:
-        codes = [c.strip() for c in regions.split(",") if c.strip()]
-        regions_seen = _regions(snapshot)
-        known = dict(zip(regions_seen["code"].to_list(), regions_seen["id"].to_list(), strict=True))
-        unknown = [c for c in codes if c not in known]
-        if unknown:
-            notices.append(f"Unknown region code(s) in the link were ignored: {', '.join(unknown)}.")
-        st.session_state[_REGIONS] = [known[c] for c in codes if c in known]
-
-    team = raw("team")
-    if team is not None:
-        unit_id = int(team) if team.isdigit() else None
-        if unit_id is None or not visible_unit_ids(snapshot).is_in([unit_id]).any():
-            notices.append(f"No team has the id “{team}”; showing every team instead.")
-        else:
-            path = _unit_path(snapshot, unit_id)
-            for kind, key, _ in _LEVELS:
-                st.session_state[key] = path.get(kind)
-
-    as_of = raw("as_of")
-    if as_of is not None:
-        try:
-            st.session_state[_AS_OF] = date.fromisoformat(as_of)
-        except ValueError:
-            notices.append(f"“{as_of}” is not a date (use YYYY-MM-DD); showing today instead.")
-    return notices
+    Each filter is set, from the link or to its default, so that nothing the browser still holds from an
+    earlier session (after a restart or a long disconnect) outlives the link.
+    """
+    params = {name: st.query_params.get(name) for name in FILTER_PARAMS}
+    link = read_filter_link(params, snapshot, today)
+    st.session_state[_PERIOD] = link.period_id if link.period_id is not None else current_period_id(snapshot, today)
+    st.session_state[_REGIONS] = list(link.region_ids or ())
+    st.session_state[_TEAM] = link.org_unit_id
+    st.session_state[_AS_OF] = link.as_of
+    return list(link.notices)
 
 
 def _regions(snapshot: Snapshot) -> pl.DataFrame:
@@ -107,13 +55,22 @@ def _regions(snapshot: Snapshot) -> pl.DataFrame:
     return snapshot.region.filter(pl.col("id").is_in(visible_region_ids(snapshot).implode()))
 
 
-def _children(snapshot: Snapshot, parent_id: int | None, kind: str) -> pl.DataFrame:
-    """The units of a kind below a parent that hold people of the viewer's scope."""
-    visible = visible_unit_ids(snapshot).implode()
-    units = snapshot.org_unit.filter((pl.col("kind") == kind) & pl.col("id").is_in(visible))
-    if parent_id is not None:
-        units = units.filter(pl.col("parent_id") == parent_id)
-    return units.sort("name")
+def _team_picker(snapshot: Snapshot) -> int | None:
+    """One searchable list of every unit the viewer may see, by path; None is the whole scope."""
+    units = visible_unit_paths(snapshot)
+    paths = dict(zip(units["id"].to_list(), units["path"].to_list(), strict=True))
+    if st.session_state.get(_TEAM) not in paths:
+        st.session_state[_TEAM] = None
+    return st.sidebar.selectbox(
+        "Team",
+        list(paths),
+        key=_TEAM,
+        index=None,
+        format_func=paths.__getitem__,
+        placeholder="All teams",
+        on_change=_clear_notices,
+        help="Any unit of the organisation and everything below it; type part of its path to search.",
+    )
 
 
 def filter_sidebar(snapshot: Snapshot, today: date) -> tuple[Filters, list[str]]:
@@ -146,31 +103,12 @@ def filter_sidebar(snapshot: Snapshot, today: date) -> tuple[Filters, list[str]]
         on_change=_clear_notices,
     )
 
-    parent: int | None = None
-    chosen: int | None = None
-    for index, (kind, key, placeholder) in enumerate(_LEVELS):
-        options = _children(snapshot, parent, kind)
-        ids = options["id"].to_list()
-        labels = dict(zip(ids, options["name"].to_list(), strict=True))
-        if st.session_state.get(key) not in labels:
-            st.session_state[key] = None
-        picked = sidebar.selectbox(
-            kind.capitalize(),
-            ids,
-            key=key,
-            index=None,
-            format_func=labels.__getitem__,
-            placeholder=placeholder,
-            on_change=_level_changed,
-            args=(index,),
-        )
-        if picked is None:
-            break
-        chosen = parent = picked
+    chosen = _team_picker(snapshot)
 
     row = period_row(snapshot, period_id)
     default_as_of = clamp_as_of(snapshot, period_id, today)
-    if st.session_state.get(_AS_OF) is None:
+    held = st.session_state.get(_AS_OF)
+    if not isinstance(held, date) or not row["start_date"] <= held <= row["end_date"]:
         st.session_state[_AS_OF] = default_as_of
     as_of = sidebar.date_input(
         "As of",

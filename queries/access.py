@@ -100,6 +100,30 @@ def visible_unit_ids(snapshot: Snapshot) -> pl.Series:
     return snapshot.derived("visible_unit_ids", compute)
 
 
+PATH_SEPARATOR = " › "
+
+
+def visible_unit_paths(snapshot: Snapshot) -> pl.DataFrame:
+    """The units a team filter may offer (visible_unit_ids), each with its path: "Acme › Sales › Team 4"."""
+
+    def compute() -> pl.DataFrame:
+        closure = org_closure(snapshot)
+        depth = closure.group_by("unit_id").len().select(pl.col("unit_id").alias("ancestor_id"), "len")
+        names = snapshot.org_unit.select(pl.col("id").alias("ancestor_id"), "name")
+        return (
+            closure.filter(pl.col("unit_id").is_in(visible_unit_ids(snapshot).implode()))
+            .join(depth, on="ancestor_id")
+            .join(names, on="ancestor_id")
+            .sort("unit_id", "len")
+            .group_by("unit_id", maintain_order=True)
+            .agg(pl.col("name").str.join(PATH_SEPARATOR).alias("path"))
+            .select(pl.col("unit_id").alias("id"), "path")
+            .sort("path")
+        )
+
+    return snapshot.derived("visible_unit_paths", compute)
+
+
 def visible_region_ids(snapshot: Snapshot) -> pl.Series:
     """Regions where someone this snapshot shows works: the regions a filter may offer."""
     return snapshot.derived("visible_region_ids", lambda: snapshot.employee["region_id"].unique().sort())

@@ -182,7 +182,9 @@ class SnapshotStore:
         if stat.S_ISLNK(info.st_mode) or info.st_uid != os.getuid():
             _LOG.warning(
                 "Not keeping snapshots in %s: it belongs to user %s, not to this server's user %s",
-                self.directory, info.st_uid, os.getuid(),
+                self.directory,
+                info.st_uid,
+                os.getuid(),
             )
             return False
         if info.st_mode & 0o077:
@@ -214,7 +216,8 @@ class SnapshotStore:
             _write_private_text(
                 temporary / "meta.json", json.dumps({"loaded_at": loaded_at.isoformat(), "stamp": stamp})
             )
-            if folder.exists() or folder.is_symlink():  # a fresh read of the same stamp replaces the folder; mapped files live on
+            # A fresh read of the same stamp replaces the folder; mapped files live on.
+            if folder.exists() or folder.is_symlink():
                 retired = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.old")
                 folder.rename(retired)
                 shutil.rmtree(retired, ignore_errors=True)

@@ -354,7 +354,7 @@ class TestLinksOnlyNarrow:
     def test_a_team_inside_the_subtree_narrows_it(self, app, people):
         whole = self.people_shown(self.manager(app, people, {}))
         at = self.manager(app, people, {})
-        at.sidebar.selectbox(key="f_division").select_index(0).run()
+        at.sidebar.selectbox(key="f_team").select_index(1).run()
         team = at.query_params["team"]
         linked = self.manager(app, people, {"team": team})
         assert not linked.exception and not linked.warning

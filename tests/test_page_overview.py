@@ -52,13 +52,13 @@ def test_every_region_picked_is_the_whole_organisation(app_test):
 def test_a_team_from_the_url_narrows_the_scope(app_test):
     whole = metrics(app_test())
     at = app_test()
-    at.sidebar.selectbox(key="f_division").select_index(0).run()
-    division = at.sidebar.selectbox(key="f_division").value
+    at.sidebar.selectbox(key="f_team").select_index(1).run()
+    division = at.sidebar.selectbox(key="f_team").value
     team_id = at.query_params["team"]
     assert team_id == str(division)
     linked = app_test(query={"team": team_id})
     assert not linked.exception
-    assert linked.sidebar.selectbox(key="f_division").value == division
+    assert linked.sidebar.selectbox(key="f_team").value == division
     assert metrics(linked) != whole
 
 

@@ -12,6 +12,7 @@ from components.data import ask
 from components.format import pct
 from components.strategy_map import show_map
 from components.tables import data_table
+from queries.params import read_map_link
 from queries.strategy_map import MAX_DEPTH, MAX_NODES, map_links, objective_support, orphan_goals, strategy_map
 
 ROOT, DEPTH, READ = "map_root", "map_depth", "_map_url_read"
@@ -23,12 +24,11 @@ filters, viewer = context.filters, context.viewer
 
 if not st.session_state.get(READ):
     st.session_state[READ] = True
-    raw_root, raw_depth = st.query_params.get("root"), st.query_params.get("depth")
-    st.session_state[ROOT] = int(raw_root) if raw_root and raw_root.isdigit() else ALL
-    if raw_root and not raw_root.isdigit():
-        st.warning(f"“{raw_root[:40]}” is not a goal id; showing every objective.", icon=":material/link_off:")
-    depth_ok = raw_depth is not None and raw_depth.isdigit() and 1 <= int(raw_depth) <= MAX_DEPTH
-    st.session_state[DEPTH] = int(raw_depth) if depth_ok else DEFAULT_DEPTH
+    link = read_map_link({name: st.query_params.get(name) for name in ("root", "depth")}, MAX_DEPTH)
+    st.session_state[ROOT] = ALL if link.root is None else link.root
+    st.session_state[DEPTH] = DEFAULT_DEPTH if link.depth is None else link.depth
+    for notice in link.notices:
+        st.warning(notice, icon=":material/link_off:")
 st.session_state.setdefault(ROOT, ALL)
 st.session_state.setdefault(DEPTH, DEFAULT_DEPTH)
 
