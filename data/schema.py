@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import polars as pl
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -252,3 +253,21 @@ SNAPSHOT_TABLES = (
     "rating_guideline",
     "viewer",
 )
+
+
+_POLARS_TYPES = {
+    Integer: pl.Int64,
+    Float: pl.Float64,
+    String: pl.String,
+    Date: pl.Date,
+    DateTime: pl.Datetime("us"),
+    Boolean: pl.Boolean,
+}
+
+
+def table_schema(name: str) -> dict[str, pl.DataType]:
+    """The Polars schema of a database table, from its SQLAlchemy model."""
+    schema = {}
+    for column in Base.metadata.tables[name].columns:
+        schema[column.name] = next(pl_type for sa, pl_type in _POLARS_TYPES.items() if isinstance(column.type, sa))
+    return schema

@@ -3,40 +3,17 @@
 from __future__ import annotations
 
 import os
-import time
 from datetime import datetime
 
 import polars as pl
-from sqlalchemy import Boolean, Date, DateTime, Engine, Float, Integer, String, select
+from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
 
 from data.db import DatabaseError, check_schema, describe
-from data.schema import SNAPSHOT_TABLES, Base
+from data.schema import SNAPSHOT_TABLES, Base, table_schema
 from data.stamp import read_stamp
 from queries.model import Snapshot
 from queries.store import SnapshotStore
-
-_POLARS_TYPES = {
-    Integer: pl.Int64,
-    Float: pl.Float64,
-    String: pl.String,
-    Date: pl.Date,
-    DateTime: pl.Datetime("us"),
-    Boolean: pl.Boolean,
-}
-
-
-def table_schema(name: str) -> dict[str, pl.DataType]:
-    """The Polars schema of a database table, from its SQLAlchemy model."""
-    table = Base.metadata.tables[name]
-    schema = {}
-    for column in table.columns:
-        for sa_type, pl_type in _POLARS_TYPES.items():
-            if isinstance(column.type, sa_type):
-                schema[column.name] = pl_type
-                break
-    return schema
-
 
 # The two largest tables are read without the columns no question asks of them (their row ids, the
 # update's confidence), which takes a third off the snapshot load at the large profile.
@@ -143,8 +120,3 @@ def load_snapshot(
             tables = found[0]
     return Snapshot(**tables, loaded_at=loaded_at, stamp=stamp, stored=stored)
 
-
-def timed_load(engine: Engine, **options) -> tuple[Snapshot, float]:
-    started = time.perf_counter()
-    snapshot = load_snapshot(engine, **options)
-    return snapshot, time.perf_counter() - started

@@ -139,8 +139,8 @@ def generate_demo_database(url: str) -> None:
 def demo_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite URL of the tiny demo organisation (seed 7, today 2026-11-25), generated once per session."""
     # Absent code (not a missing service) is the one case that skips in CI too: nothing to install fixes it.
-    if not (ROOT / "data" / "generate.py").exists():
-        pytest.skip("data/generate.py does not exist yet, so there is no demo database")
+    if not (ROOT / "data" / "generate" / "__init__.py").exists():
+        pytest.skip("data/generate/ does not exist yet, so there is no demo database")
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     generate_demo_database(url)
     return url

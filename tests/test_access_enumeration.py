@@ -58,8 +58,8 @@ def load(url: str) -> Snapshot:
 @pytest.fixture(scope="session")
 def small_org_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite file of the small demo organisation (2,000 people, seed 42, as of 2026-11-25), generated once."""
-    if not (ROOT / "data" / "generate.py").exists():
-        pytest.skip("data/generate.py does not exist yet, so there is no demo organisation")
+    if not (ROOT / "data" / "generate" / "__init__.py").exists():
+        pytest.skip("data/generate/ does not exist yet, so there is no demo organisation")
     url = f"sqlite:///{tmp_path_factory.mktemp('access') / 'small.db'}"
     command = [sys.executable, "-m", "data.generate", "--profile", "small", "--seed", "42", "--today", DEMO_TODAY,
                "--quiet", "--url", url]  # fmt: skip

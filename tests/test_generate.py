@@ -12,8 +12,8 @@ from polars.testing import assert_frame_equal
 from sqlalchemy import Engine, UniqueConstraint, text
 
 from data.db import make_engine, upgrade
-from data.generate import PROFILES, build_tables, generate, main, table_schema
-from data.schema import SNAPSHOT_TABLES, Base
+from data.generate import PROFILES, build_tables, generate, main
+from data.schema import SNAPSHOT_TABLES, Base, table_schema
 
 TODAY = date(2026, 11, 25)
 LAST_YEAR_START = date(TODAY.year - 1, 1, 1)

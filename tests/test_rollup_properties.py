@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from data.schema import table_schema
 from queries.model import Settings
 from queries.rollup import _cycle_members, goal_cycles, ladder_edges, period_progress, roll_up
-from queries.snapshot import table_schema
 from tests.tiny_org import YEAR, tiny_snapshot
 
 AS_OF = date(2026, 11, 15)

@@ -27,9 +27,8 @@ from datetime import date, datetime
 import polars as pl
 from sqlalchemy import Engine, insert
 
-from data.schema import Base
+from data.schema import Base, table_schema
 from queries.model import Filters, Snapshot
-from queries.snapshot import table_schema
 
 AS_OF = date(2026, 11, 15)
 Q4 = 20264

@@ -1,0 +1,229 @@
+"""Write the demo organisation: migrate, replace every snapshot table in one transaction (bulk
+`executemany` on SQLite, `COPY` on PostgreSQL) and read a few rows back through the ORM."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+from tqdm import tqdm
+
+from data.db import DatabaseError, upgrade
+from data.generate.build import PROFILES, STEPS, build_tables
+from data.generate.draws import EPOCH
+from data.schema import (
+    SNAPSHOT_TABLES,
+    Base,
+    Checkin,
+    Employee,
+    Goal,
+    Period,
+    ProgressUpdate,
+    ReviewCycle,
+)
+from data.stamp import BUMP
+
+
+def generate(
+    engine: Engine,
+    profile: str,
+    seed: int,
+    today: date,
+    progress: bool = True,
+    step_seconds: dict[str, float] | None = None,
+) -> dict[str, int]:
+    """Migrate, replace every snapshot table with the demo organisation in one transaction, verify.
+
+    Returns the row count per table as read back from the database. `step_seconds`, when given,
+    is filled with the time each build and write step took.
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"Unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    # migrate, build steps, one write per table, rebuilding indexes (or ANALYZE), verify
+    n_steps = 1 + len(STEPS) + len(SNAPSHOT_TABLES) + 1 + 1
+    bar = tqdm(total=n_steps, disable=not progress, unit="step", file=sys.stderr)
+    timings = step_seconds if step_seconds is not None else {}
+
+    def step_done(label: str, seconds: float) -> None:
+        timings[label] = seconds
+        bar.set_postfix_str(label, refresh=False)
+        bar.update()
+
+    try:
+        bar.set_description("migrate")
+        started = time.perf_counter()
+        upgrade(engine)
+        step_done("migrate", time.perf_counter() - started)
+        bar.set_description("build")
+        tables = build_tables(profile, seed, today, on_step=lambda label, s: step_done(f"build {label}", s))
+        bar.set_description("write")
+        if engine.dialect.name == "sqlite":
+            _load_sqlite(engine, tables, lambda name, s: step_done(f"write {name}", s))
+        elif engine.dialect.name == "postgresql":
+            _load_postgresql(engine, tables, lambda name, s: step_done(f"write {name}", s))
+        else:
+            raise DatabaseError(f"The demo generator writes SQLite or PostgreSQL, not {engine.dialect.name}.")
+        bar.set_description("verify")
+        started = time.perf_counter()
+        counts = _verify(engine, tables)
+        step_done("verify", time.perf_counter() - started)
+    finally:
+        bar.close()
+    return counts
+
+
+_CHUNK_ROWS = 250_000
+
+
+def _sqlite_values(column: pl.Series) -> list:
+    """A column as SQLAlchemy stores it on SQLite: dates as 'YYYY-MM-DD' text, booleans as 0/1."""
+    if column.dtype == pl.Boolean:
+        return column.cast(pl.Int8).to_list()
+    if column.dtype != pl.Date:
+        return column.to_list()
+    if column.null_count() or column.is_empty():
+        return column.dt.to_string("%Y-%m-%d").to_list()
+    # Millions of rows share a few hundred days: format each day once and share the strings.
+    days = column.to_physical()
+    first = int(days.min())
+    texts = [(EPOCH + timedelta(days=day)).isoformat() for day in range(first, int(days.max()) + 1)]
+    return [texts[day - first] for day in days.to_list()]
+
+
+def _set_aside(cursor: Any, kind: str) -> list[tuple[str, str]]:
+    """Drop the snapshot tables' triggers or secondary indexes; return (name, sql) to create them again."""
+    placeholders = ", ".join("?" for _ in SNAPSHOT_TABLES)
+    found = cursor.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = ? AND sql IS NOT NULL AND tbl_name IN ({placeholders})",
+        (kind, *SNAPSHOT_TABLES),
+    ).fetchall()
+    for name, _ in found:
+        cursor.execute(f'DROP {kind.upper()} "{name}"')
+    return found
+
+
+def _insert_tables(cursor: Any, tables: dict[str, pl.DataFrame], on_table: Callable[[str, float], None]) -> None:
+    for name in SNAPSHOT_TABLES:
+        started = time.perf_counter()
+        frame = tables[name]
+        columns = ", ".join(f'"{column}"' for column in frame.columns)
+        statement = f'INSERT INTO "{name}" ({columns}) VALUES ({", ".join("?" for _ in frame.columns)})'
+        for chunk in frame.iter_slices(_CHUNK_ROWS):
+            rows = zip(*(_sqlite_values(chunk[column]) for column in chunk.columns), strict=True)
+            cursor.executemany(statement, rows)
+        on_table(name, time.perf_counter() - started)
+
+
+def _load_sqlite(engine: Engine, tables: dict[str, pl.DataFrame], on_table: Callable[[str, float], None]) -> None:
+    """Wipe and load every table in one transaction through the raw sqlite3 connection.
+
+    Foreign keys and CHECK constraints are off for the load (the generator guarantees them, the
+    tests check them; `kind IN (...)` checks alone make inserts 3x slower), syncing is off and
+    the page cache large; secondary indexes are dropped and rebuilt once, which is faster than
+    maintaining them row by row.
+    """
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        saved = {
+            pragma: cursor.execute(f"PRAGMA {pragma}").fetchone()[0]
+            for pragma in ("foreign_keys", "ignore_check_constraints", "synchronous", "cache_size")
+        }
+        # PRAGMA foreign_keys is a no-op inside a transaction, so it goes first.
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        cursor.execute("PRAGMA ignore_check_constraints=ON")
+        cursor.execute("PRAGMA synchronous=OFF")
+        cursor.execute("PRAGMA cache_size=-1000000")  # 1 GB
+        try:
+            cursor.execute("BEGIN")
+            # The data-version triggers fire per row on SQLite; they are set aside for the load like the
+            # indexes, and the version is bumped once at the end.
+            triggers = _set_aside(cursor, "trigger")
+            for name in reversed(SNAPSHOT_TABLES):
+                cursor.execute(f'DELETE FROM "{name}"')
+            indexes = _set_aside(cursor, "index")
+            _insert_tables(cursor, tables, on_table)
+            started = time.perf_counter()
+            for _, sql in indexes + triggers:
+                cursor.execute(sql)
+            cursor.execute(BUMP)
+            index_seconds = time.perf_counter() - started
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            for pragma, value in saved.items():
+                cursor.execute(f"PRAGMA {pragma}={value}")
+        on_table("indexes", index_seconds)
+        cursor.close()
+    finally:
+        connection.close()
+
+
+def _load_postgresql(engine: Engine, tables: dict[str, pl.DataFrame], on_table: Callable[[str, float], None]) -> None:
+    """Wipe and load every table in one transaction with COPY (CSV)."""
+    connection = engine.raw_connection()
+    try:
+        driver_connection = connection.driver_connection
+        try:
+            with driver_connection.cursor() as cursor:
+                for name in reversed(SNAPSHOT_TABLES):
+                    cursor.execute(f'DELETE FROM "{name}"')
+                for name in SNAPSHOT_TABLES:
+                    started = time.perf_counter()
+                    frame = tables[name]
+                    columns = ", ".join(f'"{column}"' for column in frame.columns)
+                    with cursor.copy(f'COPY "{name}" ({columns}) FROM STDIN (FORMAT csv)') as copy:
+                        for chunk in frame.iter_slices(_CHUNK_ROWS):
+                            copy.write(chunk.write_csv(include_header=False))
+                    on_table(name, time.perf_counter() - started)
+            driver_connection.commit()
+        except BaseException:
+            driver_connection.rollback()
+            raise
+        started = time.perf_counter()
+        driver_connection.autocommit = True
+        try:
+            with driver_connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # fresh statistics for the planner after replacing every row
+        finally:
+            driver_connection.autocommit = False
+        on_table("analyze", time.perf_counter() - started)
+    finally:
+        connection.close()
+
+
+def _verify(engine: Engine, tables: dict[str, pl.DataFrame]) -> dict[str, int]:
+    """Read counts and a few rows back through SQLAlchemy: every row arrived and stored dates parse."""
+    counts: dict[str, int] = {}
+    with Session(engine) as session:
+        for name in SNAPSHOT_TABLES:
+            table = Base.metadata.tables[name]
+            counts[name] = session.execute(select(func.count()).select_from(table)).scalar_one()
+            if counts[name] != tables[name].height:
+                raise DatabaseError(f"{name}: wrote {tables[name].height} rows but {counts[name]} are stored")
+        samples = (
+            (Employee, Employee.hire_date),
+            (Period, Period.start_date),
+            (ProgressUpdate, ProgressUpdate.at),
+            (Checkin, Checkin.held_at),
+            (ReviewCycle, ReviewCycle.closed_on),
+        )
+        for model, column in samples:
+            row = session.scalars(select(model).where(column.is_not(None)).limit(1)).first()
+            if row is not None and not isinstance(getattr(row, column.key), date):
+                raise DatabaseError(f"{model.__tablename__}.{column.key} did not read back as a date")
+        goal = session.scalars(select(Goal).limit(1)).first()
+        if goal is not None and not isinstance(goal.archived, bool):
+            raise DatabaseError("goal.archived did not read back as a boolean")
+    return counts
+
+
+# --- command line ----------------------------------------------------------------------------------

@@ -1,0 +1,176 @@
+"""The demo company's key results and their progress history."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import polars as pl
+
+from data.generate.catalogue import (
+    BUSINESS_METRICS,
+    DEVELOPMENT_METRICS,
+    LEVEL_COMPANY,
+    LEVEL_DEPARTMENT,
+    LEVEL_TEAM,
+    Metric,
+)
+from data.generate.company import DemoCompany
+from data.generate.draws import dates, draw_weight, model_frame, pick, within_group
+
+
+def _metrics(company: DemoCompany) -> tuple[np.ndarray, np.ndarray]:
+    """Each key result's goal (by position) and metric (index into business + development metrics).
+
+    1-4 key results on team and individual goals (mostly 1-2), one on development goals, 15% of
+    department goals have 1-2; objectives roll up from below."""
+    rng, goal = company.rng, company.goal
+    n_goals = len(goal["id"])
+    level, development = goal["level"], goal["development"]
+    kr_count = np.select(
+        [level == LEVEL_COMPANY, level == LEVEL_DEPARTMENT, development, level == LEVEL_TEAM],
+        [
+            0,
+            np.where(rng.random(n_goals) < 0.15, 1 + (rng.random(n_goals) < 0.4), 0),
+            1,
+            1 + rng.choice(4, size=n_goals, p=(0.40, 0.38, 0.17, 0.05)),
+        ],
+        default=1 + rng.choice(4, size=n_goals, p=(0.75, 0.18, 0.05, 0.02)),
+    )
+    owner = np.repeat(np.arange(n_goals), kr_count)
+    n = len(owner)
+    # Each division draws from the metrics that fit its work.
+    fits = np.array(
+        [[not m.divisions or d.name in m.divisions for m in BUSINESS_METRICS] for d in company.divisions], dtype=float
+    )
+    cumulative = np.cumsum(fits / fits.sum(axis=1, keepdims=True), axis=1)
+    division = company.unit_division[goal["unit"][owner]]
+    business = (rng.random(n)[:, None] > cumulative[np.maximum(division, 0)]).sum(axis=1)
+    business = np.minimum(business, len(BUSINESS_METRICS) - 1)  # guards float rounding at the top end
+    learning = rng.integers(0, len(DEVELOPMENT_METRICS), n)
+    metric = np.where(development[owner], len(BUSINESS_METRICS) + learning, business)
+    return owner, metric
+
+
+def _attribute(metrics: tuple[Metric, ...], metric: np.ndarray, name: str) -> np.ndarray:
+    return np.array([getattr(m, name) if getattr(m, name) is not None else np.inf for m in metrics])[metric]
+
+
+def _targets(company: DemoCompany, metric: np.ndarray) -> dict[str, np.ndarray]:
+    """Start, target (never equal), rounding scale, ceiling and direction per key result."""
+    rng = company.rng
+    attribute = partial(_attribute, BUSINESS_METRICS + DEVELOPMENT_METRICS, metric)
+    decimals = attribute("decimals").astype(np.int64)
+    scale = 10.0**decimals
+    start = np.round(rng.uniform(attribute("start_low"), attribute("start_high")) * scale) / scale
+    change = rng.uniform(attribute("change_low"), attribute("change_high"))
+    change = np.where(attribute("relative").astype(bool), change * start, change)
+    change = np.maximum(np.round(change * scale) / scale, 1 / scale)  # target never equals start
+    decrease = np.array([m.direction == "decrease" for m in BUSINESS_METRICS + DEVELOPMENT_METRICS])[metric]
+    ceiling = attribute("ceiling")
+    target = np.where(decrease, start - change, np.minimum(start + change, ceiling))
+    target = np.where(target == start, start - 1 / scale, target)
+    return {"start": start, "target": target, "scale": scale, "ceiling": ceiling, "decrease": decrease}
+
+
+def _update_days(company: DemoCompany, is_development: np.ndarray, slot: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(key result of each update, day of each update), sorted: every 1-3 weeks (development: 4-8 weeks)
+    from the period start to today, ~5% never and ~8% stopping part-way, plus a closing update in the
+    last days of most finished periods."""
+    rng, n = company.rng, len(slot)
+    period_start, period_end = company.period_start[slot], company.period_end[slot]
+    gap = np.where(
+        is_development, rng.choice((30, 45, 60), size=n), rng.choice((7, 14, 21), size=n, p=(0.15, 0.45, 0.40))
+    )
+    first_offset = (rng.random(n) * gap).astype(np.int64) + 3
+    last_day = np.minimum(company.today_day, period_end)
+    horizon = last_day - period_start
+    regular = np.where(horizon >= first_offset, (horizon - first_offset) // gap + 1, 0)
+    never_updated = rng.random(n) < 0.05
+    stopped = rng.random(n) < 0.08
+    regular = np.where(never_updated, 0, np.where(stopped, np.ceil(regular * rng.uniform(0.3, 0.8, n)), regular))
+    regular = regular.astype(np.int64)
+    kr_of_update = np.repeat(np.arange(n), regular)
+    at = period_start[kr_of_update] + first_offset[kr_of_update] + within_group(regular) * gap[kr_of_update]
+    at = np.clip(at + rng.integers(-2, 3, len(at)), period_start[kr_of_update], last_day[kr_of_update])
+    # Most owners score a finished period in its last days, after their last regular update.
+    last_regular = np.where(regular > 0, at[np.maximum(np.cumsum(regular) - 1, 0)] if len(at) else 0, 0)
+    closing_day = period_end - rng.integers(0, 6, n)
+    closing = (
+        (period_end < company.today_day)
+        & (regular > 0)
+        & ~stopped
+        & (closing_day > last_regular + 2)
+        & (rng.random(n) < 0.85)
+    )
+    kr_of_update = np.concatenate((kr_of_update, np.flatnonzero(closing)))
+    at = np.concatenate((at, closing_day[closing]))
+    order = np.lexsort((at, kr_of_update))
+    return kr_of_update[order], at[order]
+
+
+def _update_values(
+    company: DemoCompany, owner: np.ndarray, slot: np.ndarray, kr_of_update: np.ndarray, at: np.ndarray, kr: dict
+) -> tuple[np.ndarray, pl.Series]:
+    """Value and confidence of each update: pace x elapsed^shape plus noise.
+
+    Mostly front-loaded, so a key result on pace still looks on track a week or two after its last
+    update; counts (start 0) never go backwards; confidence follows how far ahead or behind pace it is."""
+    rng, n = company.rng, len(owner)
+    start, target, scale = kr["start"], kr["target"], kr["scale"]
+    period_start, period_end = company.period_start[slot], company.period_end[slot]
+    pace = np.clip(company.goal["pace"][owner] * rng.normal(1.0, 0.12, n), 0.0, 1.25)
+    shape = rng.uniform(0.5, 1.0, n)
+    elapsed = (at - period_start[kr_of_update]) / (period_end - period_start)[kr_of_update]
+    fraction = pace[kr_of_update] * elapsed ** shape[kr_of_update] + rng.normal(0, 0.03, len(at))
+    monotone = (start == 0)[kr_of_update]
+    # A per-group running maximum in one pass: lift each key result's rows above the previous one's.
+    lifted = fraction + 10.0 * kr_of_update
+    running_max = np.maximum.accumulate(lifted) - 10.0 * kr_of_update
+    fraction = np.where(monotone, running_max, fraction)
+    value = start[kr_of_update] + (target - start)[kr_of_update] * fraction
+    value = np.clip(value, 0.0, kr["ceiling"][kr_of_update])
+    value = np.round(value * scale[kr_of_update]) / scale[kr_of_update]
+
+    ahead = (fraction + 0.05) / (elapsed + 0.05)
+    confidence = np.round(np.clip(0.65 + 0.5 * (ahead - 0.9) + rng.normal(0, 0.08, len(at)), 0.05, 0.99), 2)
+    confidence = pl.select(pl.when(pl.Series(rng.random(len(at)) >= 0.03)).then(pl.Series(confidence))).to_series()
+    return value, confidence
+
+
+def key_results(company: DemoCompany) -> dict[str, pl.DataFrame]:
+    """Key results with their update history; current value = the latest update's, else the start."""
+    goal = company.goal
+    owner, metric = _metrics(company)
+    n = len(owner)
+    kr = _targets(company, metric)
+    slot = goal["slot"][owner]
+    kr_of_update, at = _update_days(company, goal["development"][owner], slot)
+    value, confidence = _update_values(company, owner, slot, kr_of_update, at, kr)
+
+    start = kr["start"]
+    updates = np.bincount(kr_of_update, minlength=n)
+    last_update = np.cumsum(updates) - 1
+    current = np.where(updates > 0, value[np.maximum(last_update, 0)] if len(value) else start, start)
+    metrics = BUSINESS_METRICS + DEVELOPMENT_METRICS
+    return {
+        "key_result": model_frame(
+            "key_result",
+            id=np.arange(1, n + 1),
+            goal_id=goal["id"][owner],
+            metric=pick([m.name for m in metrics], metric),
+            start_value=start,
+            target_value=kr["target"],
+            current_value=current,
+            direction=pick(("increase", "decrease"), kr["decrease"].astype(np.int64)),
+            weight=draw_weight(company.rng, n),
+        ),
+        "progress_update": model_frame(
+            "progress_update",
+            id=np.arange(1, len(at) + 1),
+            key_result_id=kr_of_update + 1,
+            at=dates(at),
+            value=value,
+            confidence=confidence,
+        ),
+    }
