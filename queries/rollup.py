@@ -18,6 +18,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from data.goal_graph import cycle_members
 from queries.model import Settings, Snapshot
 from queries.periods import expected_progress, related_period_ids, year_family_ids
 
@@ -145,7 +146,7 @@ def roll_up(goals: pl.DataFrame, edges: pl.DataFrame, kr_progress: pl.DataFrame)
             among = pending[child_at] & pending[parent_at]
             if not among.any():
                 break
-            cycle = _cycle_members(pl.DataFrame({"child": child_at[among], "parent": parent_at[among]})).to_numpy()
+            cycle = cycle_members(pl.DataFrame({"child": child_at[among], "parent": parent_at[among]})).to_numpy()
             if cycle.size == 0:
                 break
             in_cycle[cycle] = True
@@ -289,22 +290,4 @@ def goal_cycles(goals: pl.DataFrame, links: pl.DataFrame | None = None) -> list[
         pl.col("weight").cast(pl.Float64) if "weight" in goals.columns else pl.lit(1.0).alias("weight"),
     )
     edges = ladder_edges(frame, links if links is not None else empty_links, include_supports=True)
-    return _cycle_members(edges).sort().to_list()
-
-
-def _cycle_members(edges: pl.DataFrame) -> pl.Series:
-    """Goals on a cycle of `edges` (child -> parent): peel leaves, then roots, until nothing changes."""
-    remaining = edges.select("child", "parent")
-    while True:
-        parents = remaining.select(pl.col("parent").alias("id")).unique()
-        leaves = remaining.join(parents, left_on="child", right_on="id", how="anti")
-        if leaves.is_empty():
-            break
-        remaining = remaining.join(leaves, on=["child", "parent"], how="anti")
-    while True:
-        children = remaining.select(pl.col("child").alias("id")).unique()
-        roots = remaining.join(children, left_on="parent", right_on="id", how="anti")
-        if roots.is_empty():
-            break
-        remaining = remaining.join(roots, on=["child", "parent"], how="anti")
-    return pl.concat([remaining["child"], remaining["parent"]]).unique().alias("id")
+    return cycle_members(edges).to_list()

@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 
 from data.db import make_engine, upgrade
 from data.formats import FORMATS, FORMULA_STARTS
+from data.goal_graph import cycle_members
 from data.load import import_files
-from data.validate import Source, cycle_members, validate
+from data.validate import Source, validate
 from queries.rollup import goal_cycles
 from tests.tiny_org import write_tiny
 

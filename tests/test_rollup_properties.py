@@ -15,9 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from data.goal_graph import cycle_members
 from data.schema import table_schema
 from queries.model import Settings
-from queries.rollup import _cycle_members, goal_cycles, ladder_edges, period_progress, roll_up
+from queries.rollup import goal_cycles, ladder_edges, period_progress, roll_up
 from tests.tiny_org import YEAR, tiny_snapshot
 
 AS_OF = date(2026, 11, 15)
@@ -251,7 +252,7 @@ def reference_roll_up(goals: pl.DataFrame, edges: pl.DataFrame, kr_progress: pl.
             among_pending = edges.join(pending.select("id"), left_on="child", right_on="id", how="semi").join(
                 pending.select("id"), left_on="parent", right_on="id", how="semi"
             )
-            on_cycle = _cycle_members(among_pending)
+            on_cycle = cycle_members(among_pending)
             if on_cycle.is_empty():
                 break
             settled = pl.DataFrame({"id": on_cycle, "progress": None}, schema=resolved.schema)
