@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import inspect
-import os
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -19,32 +18,25 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from data.db import DatabaseError, database_url, make_engine, prepare, read_secrets
+from data import config
+from data.db import DatabaseError, database_url, make_engine, prepare
 from queries.access import scoped_snapshot
-from queries.model import BoundedMemo, Filters, Settings, Snapshot, Viewer, settings_from
+from queries.model import BoundedMemo, Filters, Settings, Snapshot, Viewer
 from queries.snapshot import load_snapshot
 from queries.store import SnapshotStore, store_from
 
-_ENV_SETTINGS = {name: os.environ.get(f"LADDER_{name.upper()}") for name in Settings.__dataclass_fields__}
-SETTINGS: Settings = settings_from(read_secrets().get("ladder", {}) | {k: v for k, v in _ENV_SETTINGS.items() if v})
+# Broken settings leave the defaults here only so that this module imports: app.py shows the configuration
+# error and stops before any screen reads data (components/shell.py).
+_CONFIG = config.current_or_default()
+SETTINGS: Settings = _CONFIG.settings
 
 
 def today() -> date:
-    """Today, or `LADDER_TODAY` (ISO date) so that demos and tests can pin the calendar."""
-    pinned = os.environ.get("LADDER_TODAY")
-    if pinned:
-        try:
-            return date.fromisoformat(pinned)
-        except ValueError:
-            pass
-    return date.today()
+    """Today, or the pinned day of `LADDER_TODAY` (ISO date) so that demos and tests can pin the calendar."""
+    return config.current().today or date.today()
 
 
-def _cache_setting() -> str | None:
-    return os.environ.get("LADDER_CACHE_DIR", read_secrets().get("ladder", {}).get("cache_dir"))
-
-
-STORE: SnapshotStore | None = store_from(_cache_setting())
+STORE: SnapshotStore | None = store_from(_CONFIG.cache_dir)
 _latest: dict[str, Snapshot] = {}  # the last snapshot per database, reused while its data stamp holds
 _fresh: set[str] = set()  # databases whose next load must read the database itself
 

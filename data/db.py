@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tomllib
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_URL = f"sqlite:///{ROOT / 'data' / 'ladder.db'}"
-SECRETS_FILE = ROOT / ".streamlit" / "secrets.toml"
+from data import config
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -19,23 +16,15 @@ class DatabaseError(RuntimeError):
     """The database cannot be reached or does not hold a Ladder schema; the message is for people."""
 
 
-def read_secrets() -> dict:
-    """`.streamlit/secrets.toml` as a dict ({} when absent or unreadable), readable without Streamlit."""
-    if not SECRETS_FILE.exists():
-        return {}
-    try:
-        return tomllib.loads(SECRETS_FILE.read_text())
-    except (tomllib.TOMLDecodeError, OSError):
-        return {}
-
-
 def database_url(explicit: str | None = None) -> str:
-    """The URL from the argument, `LADDER_DATABASE_URL`, `[connections.goals] url` in secrets, or the default."""
+    """The URL from the argument, else the configured one (`LADDER_DATABASE_URL`, secrets, or the default)."""
     if explicit:
         return explicit
-    if os.environ.get("LADDER_DATABASE_URL"):
-        return os.environ["LADDER_DATABASE_URL"]
-    return read_secrets().get("connections", {}).get("goals", {}).get("url") or DEFAULT_URL
+    try:
+        return config.current().database_url
+    except config.ConfigError as error:
+        # Never the default database in place of one the settings meant but could not say.
+        raise DatabaseError("The settings cannot be used: " + "; ".join(error.problems)) from error
 
 
 def describe(url: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -11,6 +10,9 @@ from datetime import date, datetime
 from typing import Any
 
 import polars as pl
+
+# The thresholds are read and checked with the rest of the configuration; queries take them from here.
+from data.config import Settings as Settings
 
 ROLES = ("executive", "hr", "manager", "none")
 
@@ -37,34 +39,6 @@ class Viewer:
     @property
     def sees_sensitive(self) -> bool:
         return self.role == "hr"
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Thresholds that are policy, not code: status bands, cadence, privacy."""
-
-    on_track_ratio: float = 0.9  # progress / expected at or above this: on track
-    at_risk_ratio: float = 0.7  # at or above this (and below on track): at risk; below: behind
-    checkin_window_days: int = 30
-    lapse_days: int = 30
-    min_group_size: int = 5
-    impact_ratio_floor: float = 0.8  # a group's rate below this share of the highest group's fails the four-fifths rule
-    thin_support: int = 2  # an objective with fewer contributing goals than this has thin support
-    refresh_seconds: int = 600
-
-
-def settings_from(values: dict[str, Any]) -> Settings:
-    """Settings from a mapping (the `[ladder]` secrets table, environment overrides); unknown keys are ignored."""
-    known = {f.name: f.type for f in fields(Settings)}
-    chosen = {}
-    for name, value in values.items():
-        if name in known and value not in (None, ""):
-            try:
-                chosen[name] = float(value) if known[name] == "float" else int(value)
-            except (TypeError, ValueError):
-                # A setting that is not a number keeps its default rather than stopping every screen.
-                logging.getLogger(__name__).warning("Ignoring setting %s=%r: not a number", name, value)
-    return Settings(**chosen)
 
 
 class BoundedMemo:

@@ -102,9 +102,9 @@ def test_alignment_follows_parents_and_contributes_links_within_the_year():
     assert frame.filter(pl.col("id") == 31)["objective_id"][0] == 1
 
 
-def test_settings_that_are_not_numbers_keep_their_defaults():
-    from queries.model import Settings, settings_from
+def test_settings_that_are_not_numbers_are_errors_not_defaults():
+    from data.config import ConfigError, load_config
 
-    chosen = settings_from({"on_track_ratio": "0.8", "lapse_days": "soon", "demo_mode": False})
-    assert chosen.on_track_ratio == 0.8
-    assert chosen.lapse_days == Settings().lapse_days
+    with pytest.raises(ConfigError, match="lapse_days"):
+        load_config({"ladder": {"on_track_ratio": "0.8", "lapse_days": "soon"}}, {})
+    assert load_config({"ladder": {"on_track_ratio": "0.8"}}, {}).settings.on_track_ratio == 0.8
