@@ -186,6 +186,26 @@ def guideline_rules(checker: Checker, incoming: Incoming) -> None:
     )
 
 
+def viewer_rules(checker: Checker, incoming: Incoming) -> None:
+    """One viewer per address whatever its case: `Ann@x` and `ann@x` would give one person two roles."""
+    address = pl.col("email").str.to_lowercase()
+    after = checker.combined("viewer", ["id", "email"]).filter(pl.col("email").is_not_null())
+    # Exactly equal addresses are the unique-column check's; here only those differing in case.
+    shared = after.group_by(address.alias("_address")).agg(
+        pl.col("id").sort().cast(pl.String).str.join(", ").alias("_ids"), pl.col("email").n_unique().alias("_n")
+    ).filter(pl.col("_n") > 1)
+    hit = incoming.frame.with_columns(address.alias("_address")).join(shared, on="_address", how="left")
+    checker.problems.flag(
+        Incoming(incoming.table, incoming.file, hit, incoming.given),
+        pl.col("_ids").is_not_null(),
+        "email",
+        pl.format(
+            "The email {} differs only in case from another viewer's (viewers {}); an address may have one "
+            "viewer whatever the case of its letters.", pl.col("email"), pl.col("_ids"),
+        ),
+    )
+
+
 # (table, rule), in the order they run.
 TABLE_RULES = (
     ("employee", employee_rules),
@@ -198,4 +218,5 @@ TABLE_RULES = (
     ("review_cycle", review_cycle_rules),
     ("rating", rating_rules),
     ("rating_guideline", guideline_rules),
+    ("viewer", viewer_rules),
 )

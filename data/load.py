@@ -24,6 +24,7 @@ from sqlalchemy import Engine, inspect
 from tqdm import tqdm
 
 from data.db import DatabaseError, check_schema, describe, make_engine, prepare
+from data.demo import clear_demo
 from data.formats import FILE_TYPES, FORMATS
 from data.schema import SNAPSHOT_TABLES
 from data.validate import Incoming, Report, Source, read_existing, validate
@@ -92,10 +93,12 @@ def import_files(
     today: date | None = None,
     on_step: Callable[[str], None] = _NOTHING,
     on_rows: Callable[[int, int], None] = _NOTHING,
+    keep_demo: bool = False,
 ) -> ImportResult:
     """Check `sources` against the database and, unless `dry_run` or anything is wrong, write them all.
 
-    `on_step(label)` is told as each stage starts; `on_rows(done, total)` as rows are written.
+    `on_step(label)` is told as each stage starts; `on_rows(done, total)` as rows are written. Writing removes
+    the demo marker first (imported data are taken to be real people's), unless `keep_demo`.
     """
     started = time.perf_counter()
     _ensure_ladder_database(engine)
@@ -118,6 +121,9 @@ def import_files(
         try:
             prepare(engine)
             check_schema(engine)
+            if not keep_demo:
+                # Before the write: if the write fails, demo mode is closed rather than open over real data.
+                clear_demo(engine)
             write(engine, report.tables, on_rows)
         except DatabaseError:
             raise
@@ -250,6 +256,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--today", type=date.fromisoformat, help="the day dates may not be after (default: today)")
     parser.add_argument("--report", type=Path, help="write every problem found to this CSV file")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--keep-demo", action="store_true",
+        help="keep demo mode open on this database (only for demo files, never real people's data)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
 
     try:
@@ -272,7 +282,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         engine = make_engine(args.url)
         where = describe(str(engine.url))
-        result = import_files(engine, sources, dry_run=args.dry_run, today=args.today, on_step=on_step, on_rows=on_rows)
+        result = import_files(
+            engine, sources, dry_run=args.dry_run, today=args.today, on_step=on_step, on_rows=on_rows,
+            keep_demo=args.keep_demo,
+        )  # fmt: skip
     except DatabaseError as exc:
         parser.exit(2, f"{exc}\n")
     finally:

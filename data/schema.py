@@ -21,6 +21,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -215,6 +216,19 @@ class Viewer(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     role: Mapped[str] = mapped_column(String(16))
     employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
+
+
+# One viewer per address whatever its case: `Ann@x` and `ann@x` are one person, who must have one role.
+Index("uq_viewer_email_lower", func.lower(Viewer.email), unique=True)
+
+
+class DemoMarker(Base):
+    """Present only in a database the demo generator wrote: the one kind of database demo mode may show."""
+
+    __tablename__ = "demo_marker"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    written_at: Mapped[datetime] = mapped_column(DateTime)
+    written_by: Mapped[str] = mapped_column(String(100))
 
 
 class AccessLog(Base):

@@ -26,12 +26,13 @@ GROUP_ROLES: dict[str, tuple[str, ...]] = {"Admin": ("hr",)}
 
 
 def viewer_for_email(snapshot: Snapshot, email: str | None) -> Viewer:
-    """The viewer the `viewer` table names for this e-mail (case-insensitive); role "none" when it names no one."""
+    """The viewer the `viewer` table names for this e-mail (case-insensitive); role "none" when it names no one,
+    or more than one row (two roles for one address: which is meant cannot be known)."""
     address = (email or "").strip()
     if not address:
         return Viewer(email="", role=NO_ACCESS)
     rows = snapshot.viewer.filter(pl.col("email").str.to_lowercase() == address.lower())
-    if rows.is_empty():
+    if rows.height != 1:
         return Viewer(email=address, role=NO_ACCESS)
     row = rows.row(0, named=True)
     role = row["role"] if row["role"] in ROLES_WITH_ACCESS else NO_ACCESS

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from data.db import DatabaseError, upgrade
+from data.demo import mark_demo
 from data.generate.build import PROFILES, STEPS, build_tables
 from data.generate.draws import EPOCH
 from data.schema import (
@@ -72,6 +73,7 @@ def generate(
         bar.set_description("verify")
         started = time.perf_counter()
         counts = _verify(engine, tables)
+        mark_demo(engine, f"data.generate --profile {profile} --seed {seed}")
         step_done("verify", time.perf_counter() - started)
     finally:
         bar.close()
