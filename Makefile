@@ -14,6 +14,8 @@ STAMP := $(VENV)/.installed
 PROFILE ?= small
 SEED ?= 42
 PORT ?= 8501
+# localhost only; `make run ADDRESS=0.0.0.0` serves every network this machine is on (README)
+ADDRESS ?= localhost
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint demo bench screenshots clean
@@ -33,7 +35,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(PY) -m data.generate --profile small --seed 42 --if-missing
 	$(PY) -m data.migrate
-	$(PY) app.py --server.port $(PORT)
+	$(PY) app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 # pytest exits 5 when it collected nothing; a suite that tests nothing is a failure here.
 test: $(STAMP)

@@ -10,11 +10,9 @@ if __name__ == "__main__" and not st.runtime.exists():
 
     raise SystemExit(serve(__file__))
 
-from components.shell import allowed_pages, log_view, start
+from components.shell import allowed_pages, error_boundary, log_view, start
 
 st.set_page_config(page_title="Ladder", page_icon=":material/stairs:", layout="wide")
-
-context = start()
 
 pages = {
     "Strategy review": [
@@ -36,6 +34,9 @@ pages = {
     ],
 }
 
-page = st.navigation(allowed_pages(pages, context.viewer))
-log_view(page, context)
-page.run()
+# Anything unexpected, in the frame or in a screen, is one line with a reference on screen, never a trace.
+with error_boundary():
+    context = start()
+    page = st.navigation(allowed_pages(pages, context.viewer))
+    log_view(page, context)
+    page.run()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import secrets
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import polars as pl
 import streamlit as st
@@ -11,14 +14,27 @@ from components import data
 from components.context import PageContext, set_context
 from components.filters import filter_sidebar
 from components.format import day, moment
-from components.viewer import DEMO, HEADER, OFF, OIDC, account_box, current_viewer, demo_banner
+from components.viewer import (
+    DEMO,
+    HEADER,
+    OFF,
+    OIDC,
+    Identity,
+    account_box,
+    current_viewer,
+    demo_banner,
+    who_is_asking,
+)
+from data import config
 from data.access_log import record_view
-from data.db import database_url
+from data.db import database_url, make_engine
+from data.demo import is_demo_database
 from queries.access import has_access, may_open
 from queries.model import Filters, Snapshot, Viewer
 from queries.periods import period_row
 
 _LOG = logging.getLogger("ladder.access")
+_ERRORS = logging.getLogger("ladder.errors")
 _LAST_LOGGED = "_access_logged"
 NO_ACCESS_PAGE = "(no access)"
 
@@ -35,34 +51,84 @@ def describe_scope(snapshot: Snapshot, filters: Filters) -> str:
     return " · ".join([period, ", ".join(regions) or "All regions", team, f"as of {day(filters.as_of)}"])
 
 
-def _database_problem(error: Exception) -> None:
+def _configuration_problem(problems: Sequence[str]) -> None:
+    """The screen for settings that cannot be trusted: what is wrong, where, and no data at all."""
+    _LOG.error("Configuration error, no data shown: %s", "; ".join(problems))
+    st.title("Configuration error")
+    st.error(
+        "**Ladder shows no data until its settings are fixed.**\n\n" + "\n".join(f"- {p}" for p in problems),
+        icon=":material/settings_alert:",
+    )
+    st.caption("Fix the settings (see docs/access.md), then reload this page.")
+    st.stop()
+
+
+def _checked_settings() -> config.Config:
+    """The configuration, or the configuration-error screen: a setting in doubt shows nothing."""
+    try:
+        settings = config.current()
+    except config.ConfigError as error:
+        _configuration_problem(error.problems)
+    if settings.settings != data.SETTINGS:
+        _configuration_problem(["The settings changed since Ladder started. Restart Ladder to use them."])
+    return settings
+
+
+def _database_problem(error: Exception, *, details: bool) -> None:
+    """The database-error screen; host, port, user and database name only for an admin, always in the log."""
+    ref = _reference()
+    _LOG.error("The goals database is not available (ref %s): %s", ref, error)
     st.title("Ladder")
-    st.error(f"**The goals database is not available.** {error}", icon=":material/database_off:")
-    st.caption("Nothing was changed. Fix the connection or the database, then try again.")
+    said = f" {error}" if details else f" Ladder's administrator can find why in the server log (ref {ref})."
+    st.error(f"**The goals database is not available.**{said}", icon=":material/database_off:")
+    st.caption("Nothing was changed. Fix the connection or the database, then try again." if details else "")
     if st.button("Try again", icon=":material/refresh:"):
         data.refresh()
         st.rerun()
     st.stop()
 
 
+def _is_admin(identity: Identity, settings: config.Config) -> bool:
+    """Whether a verified address named in `admin_emails` is looking (nobody is, in demo mode)."""
+    return bool(identity.email) and identity.email.lower() in settings.admin_emails
+
+
+def _demo_database(shared: Snapshot) -> bool:
+    """Whether the database carries the demo marker; read once per snapshot (changing it bumps the stamp)."""
+
+    def read() -> bool:
+        engine = make_engine(database_url())
+        try:
+            return is_demo_database(engine)
+        finally:
+            engine.dispose()
+
+    return shared.derived("demo_marker", read)
+
+
 def start() -> PageContext:
-    """Read the snapshot, decide the viewer, draw the shared sidebar and publish the context for pages."""
+    """Check the settings, decide who is asking, read the snapshot, decide the viewer, draw the shared sidebar."""
+    settings = _checked_settings()
+    identity = who_is_asking(settings)
+    admin = _is_admin(identity, settings)
     try:
         shared = data.snapshot()
     except data.DatabaseError as error:
-        _database_problem(error)
+        _database_problem(error, details=admin)
     except Exception as error:  # noqa: BLE001 - whatever the driver raises, the screen gets words, not a trace
-        _database_problem(data.DatabaseError(f"Reading it failed: {error}"))
+        _database_problem(data.DatabaseError(f"Reading it failed: {error}"), details=admin)
 
-    viewer, source = current_viewer(shared)
+    demo_allowed = identity.source == DEMO and _demo_database(shared)
+    viewer, source = current_viewer(shared, identity, demo_allowed)
     if not has_access(shared, viewer):
-        _no_access(viewer, source)
+        _no_access(viewer, source, identity)
     if source == DEMO:
         demo_banner()
     try:
         scoped = data.viewer_snapshot(viewer)
     except Exception as error:  # noqa: BLE001
-        _database_problem(data.DatabaseError(f"Preparing your view failed: {error}"))
+        details = admin or viewer.role == "hr"
+        _database_problem(data.DatabaseError(f"Preparing your view failed: {error}"), details=details)
 
     if shared.period.is_empty():
         st.title("Ladder")
@@ -85,7 +151,7 @@ def start() -> PageContext:
     return context
 
 
-def _no_access(viewer: Viewer, source: str) -> None:
+def _no_access(viewer: Viewer, source: str, identity: Identity) -> None:
     """The screen for someone Ladder does not know: what to do about it, and no data at all."""
     st.title("No access")
     reasons = {
@@ -94,14 +160,40 @@ def _no_access(viewer: Viewer, source: str) -> None:
         HEADER: f"Your company sign-in named **{viewer.email}**, but Ladder has no access set up for this address."
         if viewer.email
         else "Your company sign-in did not say who you are, so Ladder cannot show you anything.",
+        DEMO: "Demo mode is on, but this database does not hold the demo organisation (it carries no demo marker), "
+        "so Ladder cannot tell who you are. Set up sign-in, or build the demo with `python -m data.generate`.",
         OFF: "Ladder has no sign-in configured and its demo mode is off, so it cannot tell who you are.",
     }
-    st.error(reasons.get(source, reasons[OFF]), icon=":material/lock:")
+    reason = reasons.get(source, reasons[OFF])
+    st.error(f"{identity.doubt} {reason}" if identity.doubt else reason, icon=":material/lock:")
     st.markdown("Ask your HR team to give your e-mail address a role in Ladder, then reload this page.")
     _log_once(viewer, NO_ACCESS_PAGE, {})
     if source == OIDC and st.button("Sign out", icon=":material/logout:"):
         st.logout()
     st.stop()
+
+
+def _reference() -> str:
+    """A short id that ties a message on screen to its line in the server log, e.g. '7F3A'."""
+    return secrets.token_hex(2).upper()
+
+
+@contextmanager
+def error_boundary() -> Iterator[None]:
+    """Run a screen; an unexpected exception is logged with a short reference and shown as one line, no trace.
+
+    Streamlit's own stop and rerun signals are not exceptions (BaseException), so they pass through.
+    """
+    try:
+        yield
+    except Exception:
+        ref = _reference()
+        _ERRORS.exception("Unexpected error (ref %s)", ref)
+        st.error(
+            f"Something went wrong (ref {ref}). Reload the page to try again; if it happens again, "
+            "give the reference to Ladder's administrator.",
+            icon=":material/error:",
+        )
 
 
 def allowed_pages(pages: dict[str, list], viewer: Viewer) -> dict[str, list]:

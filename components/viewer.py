@@ -1,22 +1,25 @@
-"""Who is looking, decided once per run from the first identity source that is configured:
+"""Who is looking, decided once per run from the first identity source that is configured (data/config.py):
 
-1. OpenID Connect sign-in (`st.login` / `st.user`) when `[auth]` is set in `.streamlit/secrets.toml`;
-2. an e-mail header set by an authenticating proxy, when `[ladder] trusted_email_header` (or the environment
-   variable `LADDER_TRUSTED_EMAIL_HEADER`) names it;
-3. otherwise demo mode: a banner and a picker for a role and person, unless `[ladder] demo_mode = false` (or
-   `LADDER_DEMO_MODE=false`) turns it off, in which case nobody is known.
+1. OpenID Connect sign-in (`st.login` / `st.user`) when `[auth]` is set in `.streamlit/secrets.toml`: only an
+   address whose issuer is in `allowed_issuers` and that the provider marks verified is trusted;
+2. an e-mail header set by an authenticating proxy, when `trusted_email_header` names it: exactly one copy of
+   the header, from one of `trusted_proxy_ips` when those are set;
+3. otherwise demo mode, unless `demo_mode = false`, and only on a database the demo generator wrote (data/demo.py).
 
 The e-mail found is looked up in the `viewer` table (queries/access.py); an unknown address gets role "none".
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
+import ipaddress
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import polars as pl
 import streamlit as st
 
+from data import config
+from data.config import Config, SignIn
 from queries.access import viewer_for_email
 from queries.model import Snapshot, Viewer
 
@@ -25,45 +28,33 @@ DEMO_ROLES = {"hr": "HR leader", "executive": "Executive", "manager": "Manager"}
 ROLE_LABELS = DEMO_ROLES | {"none": "No access"}
 _ROLE, _MANAGER, _SEARCH = "viewer_role", "viewer_manager", "viewer_search"
 _CHOICES = 50
-_FALSE = {"false", "0", "no", "off"}
+# Streamlit reports a visitor on this machine with no address.
+_LOOPBACK = "127.0.0.1"
 
 
-def _secrets_section(name: str) -> dict:
-    """A table of Streamlit's secrets ({} when there is no secrets file or no such table)."""
-    try:
-        if not st.secrets.load_if_toml_exists():
-            return {}
-        section = st.secrets.get(name)
-    except Exception:  # noqa: BLE001 - an unreadable secrets file means nothing is configured
-        return {}
-    return dict(section) if section else {}
+@dataclass(frozen=True)
+class Identity:
+    """Who the request says is looking, before the database is read: the source and the trusted address."""
+
+    source: str
+    email: str | None = None
+    doubt: str | None = None  # why an address that arrived was not trusted, for the no-access screen
 
 
-def setting(name: str) -> str | None:
-    """A `[ladder]` identity setting: the environment variable `LADDER_<NAME>` wins over secrets.toml."""
-    value = os.environ.get(f"LADDER_{name.upper()}")
-    if value is None or value == "":
-        value = _secrets_section("ladder").get(name)
-    return None if value is None or str(value).strip() == "" else str(value).strip()
+def identity_source(settings: Config | None = None) -> str:
+    """Which identity source applies: OIDC sign-in, a trusted proxy header, demo mode, or none (off)."""
+    settings = settings or config.current()
+    if settings.sign_in is not None:
+        return OIDC
+    if settings.trusted_email_header:
+        return HEADER
+    return DEMO if settings.demo_mode else OFF
 
 
 def auth_providers() -> list[str] | None:
     """The OIDC providers configured under `[auth]`: [] for the unnamed default, None when sign-in is off."""
-    auth = _secrets_section("auth")
-    if not auth:
-        return None
-    return sorted(name for name, value in auth.items() if isinstance(value, Mapping))
-
-
-def identity_source() -> str:
-    """Which identity source applies: OIDC sign-in, a trusted proxy header, demo mode, or none (off)."""
-    if auth_providers() is not None:
-        return OIDC
-    if setting("trusted_email_header"):
-        return HEADER
-    if (setting("demo_mode") or "true").lower() in _FALSE:
-        return OFF
-    return DEMO
+    sign_in = config.current().sign_in
+    return None if sign_in is None else list(sign_in.providers)
 
 
 def email_from_header(value: str | None) -> str | None:
@@ -71,6 +62,37 @@ def email_from_header(value: str | None) -> str | None:
     if not value:
         return None
     return value.rsplit(":", 1)[-1].strip() or None
+
+
+def trusted_header_email(values: Sequence[str], client_ip: str | None, proxies: Sequence[str]) -> Identity:
+    """The address in exactly one copy of the header, sent from a trusted proxy when proxies are named."""
+    if proxies:
+        address = ipaddress.ip_address(client_ip or _LOOPBACK)
+        if not any(address in ipaddress.ip_network(proxy, strict=False) for proxy in proxies):
+            return Identity(HEADER, doubt="The request did not come through the company sign-in proxy.")
+    if len(values) != 1 or "," in values[0]:
+        # A second copy is what a client adds when the proxy appends instead of replacing.
+        return Identity(HEADER, doubt="The request named more than one person.") if values else Identity(HEADER)
+    return Identity(HEADER, email=email_from_header(values[0]))
+
+
+def verified_email(user: Mapping, sign_in: SignIn) -> Identity:
+    """The `email` claim, when the token comes from an allowed issuer and the address is marked verified.
+
+    `email_verified` must be true (the boolean, or the string "true"); an issuer listed in
+    `issuers_without_email_verified` (Microsoft Entra ID never sends the claim) is trusted without it.
+    """
+    issuer = user.get("iss")
+    email = user.get("email")
+    if issuer not in sign_in.allowed_issuers:
+        named = issuer or "an unnamed issuer"
+        return Identity(OIDC, doubt=f"Your sign-in came from {named}, which Ladder does not trust.")
+    verified = user.get("email_verified")
+    if verified is True or verified == "true":
+        return Identity(OIDC, email=email)
+    if verified is None and issuer in sign_in.issuers_without_email_verified:
+        return Identity(OIDC, email=email)
+    return Identity(OIDC, doubt=f"Your identity provider has not verified the address {email or '(none)'}.")
 
 
 def _sign_in() -> None:
@@ -88,26 +110,34 @@ def _sign_in() -> None:
     st.stop()
 
 
-def current_viewer(snapshot: Snapshot) -> tuple[Viewer, str]:
-    """The viewer of this run and the identity source that named them (may stop the run at a sign-in screen)."""
-    source = identity_source()
-    if source == DEMO:
-        return demo_viewer(snapshot), source
-    email = None
+def who_is_asking(settings: Config) -> Identity:
+    """Who the request says is looking, decided before the database is read (may stop at the sign-in screen)."""
+    source = identity_source(settings)
     if source == OIDC:
         if not st.user.get("is_logged_in"):
             _sign_in()
-        # An address the provider says it has not verified could be anybody's.
-        if st.user.get("email_verified") is not False:
-            email = st.user.get("email")
-    elif source == HEADER:
-        email = proxy_email()
-    return viewer_for_email(snapshot, email), source
+        return verified_email(st.user, settings.sign_in)
+    if source == HEADER:
+        return proxy_identity(settings)
+    return Identity(source)
 
 
-def proxy_email() -> str | None:
-    """The e-mail address in the trusted header of the request that opened this session."""
-    return email_from_header(st.context.headers.get(setting("trusted_email_header") or ""))
+def proxy_identity(settings: Config) -> Identity:
+    """The identity in the trusted header of the request that opened this session."""
+    values, client_ip = request_header(settings.trusted_email_header or "")
+    return trusted_header_email(values, client_ip, settings.trusted_proxy_ips)
+
+
+def request_header(name: str) -> tuple[list[str], str | None]:
+    """Every copy of header `name` in the request that opened this session, and the address it came from."""
+    return st.context.headers.get_all(name), st.context.ip_address
+
+
+def current_viewer(snapshot: Snapshot, identity: Identity, demo_allowed: bool) -> tuple[Viewer, str]:
+    """The viewer of this run and the source that named them; demo mode only where `demo_allowed`."""
+    if identity.source == DEMO:
+        return (demo_viewer(snapshot), DEMO) if demo_allowed else (Viewer(email="", role="none"), DEMO)
+    return viewer_for_email(snapshot, identity.email), identity.source
 
 
 def account_box(snapshot: Snapshot, viewer: Viewer, source: str) -> None:
@@ -153,20 +183,20 @@ def demo_viewer(snapshot: Snapshot) -> Viewer:
     box = st.sidebar.expander("Viewing as (demo mode)", icon=":material/badge:")
     role = box.selectbox("Role", list(DEMO_ROLES), key=_ROLE, format_func=DEMO_ROLES.__getitem__)
     if role != "manager":
-        return Viewer(email=f"demo.{role}@ladder.local", role=role, demo=True)
+        return Viewer(email=f"demo:{role}", role=role, demo=True)
     search = box.text_input("Find a manager", key=_SEARCH, placeholder="Type part of a name")
     managers = _managers(snapshot, search)
     if managers.is_empty():
         box.warning("No manager matches that name.")
         managers = _managers(snapshot, "")
     if managers.is_empty():
-        return Viewer(email="demo.manager@ladder.local", role="manager", employee_id=None, demo=True)
+        return Viewer(email="demo:manager", role="manager", employee_id=None, demo=True)
     names = dict(zip(managers["id"].to_list(), managers["name"].to_list(), strict=True))
     if st.session_state.get(_MANAGER) not in names:
         st.session_state[_MANAGER] = next(iter(names))
     employee_id = box.selectbox("Manager", list(names), key=_MANAGER, format_func=names.__getitem__)
-    email = managers.filter(pl.col("id") == employee_id)["email"][0]
-    return Viewer(email=email, role="manager", employee_id=employee_id, demo=True)
+    # Recorded as a demo, never as the real person's address as if they had looked themselves.
+    return Viewer(email=f"demo:manager:{employee_id}", role="manager", employee_id=employee_id, demo=True)
 
 
 def _view_as_manager() -> None:

@@ -1,13 +1,15 @@
 """Who is looking: OIDC sign-in, the trusted proxy header, demo mode, the no-access screen and the access log.
 
 Pages run through AppTest on the tiny demo organisation. Streamlit's AppTest cannot send request headers, so
-the trusted-header path is driven here by replacing `proxy_email` and, for real, in tests/browser/test_roles.py.
+the trusted-header path is driven here by replacing `request_header` (the header's copies and the client's
+address) and, for real, in tests/browser/test_roles.py.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import polars as pl
@@ -24,6 +26,18 @@ AUTH = {
     "client_secret": "not-a-secret",
     "server_metadata_url": "https://accounts.example.com/.well-known/openid-configuration",
 }
+ISSUER = "https://accounts.example.com"
+SIGN_IN = {"auth": AUTH, "ladder": {"allowed_issuers": [ISSUER]}}
+
+
+def signed_in(email: str, **claims) -> dict:
+    """st.user of someone signed in at the allowed issuer with a verified address, unless `claims` say otherwise."""
+    return {"is_logged_in": True, "email": email, "iss": ISSUER, "email_verified": True} | claims
+
+
+def header_says(*values: str, client_ip: str | None = None):
+    """A stand-in for the request: these copies of the trusted header, sent from `client_ip`."""
+    return lambda name: (list(values), client_ip)
 
 
 @pytest.fixture(scope="module")
@@ -55,13 +69,15 @@ def people(demo_database_url: str) -> dict[str, dict]:
 
 
 @pytest.fixture
-def app(demo_database_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable:
+def app(demo_database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable]:
     """`app(env=..., user=..., secrets=..., page=..., state=...)` -> an AppTest that has run."""
     from streamlit.testing.v1 import AppTest
 
+    from data import config
+
     monkeypatch.setenv("LADDER_DATABASE_URL", demo_database_url)
     monkeypatch.setenv("LADDER_TODAY", DEMO_TODAY)
-    for name in ("LADDER_DEMO_MODE", "LADDER_TRUSTED_EMAIL_HEADER"):
+    for name in ("LADDER_DEMO_MODE", "LADDER_TRUSTED_EMAIL_HEADER", "LADDER_TRUSTED_PROXY_IPS"):
         monkeypatch.delenv(name, raising=False)
 
     def make(*, env=None, user=None, secrets=None, page=None, state=None, query=None):
@@ -71,7 +87,9 @@ def app(demo_database_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable:
         if user is not None:
             at.user = user
         if secrets:
+            # Streamlit reads them from at.secrets, Ladder from its configuration, as both would from the file.
             at.secrets = secrets
+            config.use(config.load_config(secrets, os.environ))
         for key, value in (state or {}).items():
             at.session_state[key] = value
         for key, value in (query or {}).items():
@@ -81,7 +99,8 @@ def app(demo_database_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable:
             at.switch_page(page).run()
         return at
 
-    return make
+    yield make
+    config.use(None)
 
 
 def shows_no_data(at) -> None:
@@ -133,7 +152,7 @@ class TestTrustedHeader:
     def test_an_unknown_address_shows_no_access(self, app, monkeypatch):
         import components.viewer
 
-        monkeypatch.setattr(components.viewer, "proxy_email", lambda: "mallory@elsewhere.example")
+        monkeypatch.setattr(components.viewer, "request_header", header_says("mallory@elsewhere.example"))
         at = app(env={"LADDER_TRUSTED_EMAIL_HEADER": "X-Forwarded-Email"})
         shows_no_data(at)
         assert "mallory@elsewhere.example" in at.error[0].value
@@ -142,7 +161,7 @@ class TestTrustedHeader:
     def test_each_role_gets_its_screens(self, app, people, monkeypatch, role, admin):
         import components.viewer
 
-        monkeypatch.setattr(components.viewer, "proxy_email", lambda: people[role]["email"].upper())
+        monkeypatch.setattr(components.viewer, "request_header", header_says(people[role]["email"].upper()))
         at = app(env={"LADDER_TRUSTED_EMAIL_HEADER": "X-Forwarded-Email"})
         assert not at.exception
         assert [t.value for t in at.title] == ["Overview"]
@@ -160,18 +179,21 @@ class TestTrustedHeader:
 
 class TestOpenIDConnect:
     def test_signed_out_sees_only_a_sign_in_button(self, app):
-        at = app(secrets={"auth": AUTH}, user={"is_logged_in": False})
+        at = app(secrets=SIGN_IN, user={"is_logged_in": False})
         assert not at.exception
         assert [b.label for b in at.button] == ["Sign in"]
         assert not at.metric and not at.dataframe and not at.sidebar.selectbox
 
     def test_named_providers_get_a_button_each(self, app):
-        secrets = {"auth": {"redirect_uri": AUTH["redirect_uri"], "cookie_secret": "x", "okta": dict(AUTH)}}
+        okta = {key: AUTH[key] for key in ("client_id", "client_secret", "server_metadata_url")}
+        secrets = {"auth": {"redirect_uri": AUTH["redirect_uri"], "cookie_secret": "x", "okta": okta}} | {
+            "ladder": SIGN_IN["ladder"]
+        }
         at = app(secrets=secrets, user={"is_logged_in": False})
         assert [b.label for b in at.button] == ["Sign in with Okta"]
 
     def test_a_signed_in_viewer_sees_their_screens_and_can_sign_out(self, app, people):
-        at = app(secrets={"auth": AUTH}, user={"is_logged_in": True, "email": people["hr"]["email"]})
+        at = app(secrets=SIGN_IN, user=signed_in(people["hr"]["email"]))
         assert not at.exception
         assert [t.value for t in at.title] == ["Overview"]
         assert "Sign out" in [b.label for b in at.sidebar.button]
@@ -179,14 +201,14 @@ class TestOpenIDConnect:
         assert not any("Demo mode" in m.value for m in at.markdown)
 
     def test_a_signed_in_stranger_sees_no_access(self, app):
-        at = app(secrets={"auth": AUTH}, user={"is_logged_in": True, "email": "stranger@example.com"})
+        at = app(secrets=SIGN_IN, user=signed_in("stranger@example.com"))
         shows_no_data(at)
         assert "stranger@example.com" in at.error[0].value
         assert [b.label for b in at.button] == ["Sign out"]
 
     def test_an_unverified_address_is_not_trusted(self, app, people):
-        user = {"is_logged_in": True, "email": people["hr"]["email"], "email_verified": False}
-        shows_no_data(app(secrets={"auth": AUTH}, user=user))
+        user = signed_in(people["hr"]["email"], email_verified=False)
+        shows_no_data(app(secrets=SIGN_IN, user=user))
 
 
 class TestSettings:
@@ -230,7 +252,7 @@ class TestAccessLog:
         import components.viewer
 
         email = people["executive"]["email"]
-        monkeypatch.setattr(components.viewer, "proxy_email", lambda: email)
+        monkeypatch.setattr(components.viewer, "request_header", header_says(email))
         before = self.rows(demo_database_url, email).height
         at = app(env={"LADDER_TRUSTED_EMAIL_HEADER": "X-Forwarded-Email"})
         logged = self.rows(demo_database_url, email)
@@ -247,7 +269,7 @@ class TestAccessLog:
     def test_a_refused_visit_is_logged_too(self, app, demo_database_url, monkeypatch):
         import components.viewer
 
-        monkeypatch.setattr(components.viewer, "proxy_email", lambda: "intruder@elsewhere.example")
+        monkeypatch.setattr(components.viewer, "request_header", header_says("intruder@elsewhere.example"))
         app(env={"LADDER_TRUSTED_EMAIL_HEADER": "X-Forwarded-Email"})
         logged = self.rows(demo_database_url, "intruder@elsewhere.example")
         assert logged.height >= 1

@@ -22,10 +22,21 @@ NEW_UPDATE_DAY = date(2026, 11, 20)
 
 @pytest.fixture
 def own_database(demo_database_url, tmp_path, monkeypatch) -> Path:
-    """A copy of the demo database that this test may change; the app reads it."""
+    """A copy of the demo database that this test may change; the app reads it, for an HR viewer signed in
+    through the trusted header (an import ends demo mode, data/demo.py)."""
+    import components.viewer
+
     path = tmp_path / "ladder.db"
     shutil.copy(make_url(demo_database_url).database, path)
     monkeypatch.setenv("LADDER_DATABASE_URL", f"sqlite:///{path}")
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as connection:
+            hr = connection.execute(text("SELECT email FROM viewer WHERE role = 'hr' ORDER BY id LIMIT 1")).scalar_one()
+    finally:
+        engine.dispose()
+    monkeypatch.setenv("LADDER_TRUSTED_EMAIL_HEADER", "X-Forwarded-Email")
+    monkeypatch.setattr(components.viewer, "request_header", lambda name: ([hr], None))
     return path
 
 
