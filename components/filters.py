@@ -36,17 +36,17 @@ def _period_changed() -> None:
 
 
 def _read_url(snapshot: Snapshot, today: date) -> list[str]:
-    """Set every filter from the URL at the start of a session; return a notice for every value dropped.
+    """Set the filters the URL names, at the start of a session; return a notice for every value dropped.
 
-    Each filter is set, from the link or to its default, so that nothing the browser still holds from an
-    earlier session (after a restart or a long disconnect) outlives the link.
+    A value set here wins over whatever the browser still holds from an earlier session. A filter the URL does
+    not name is left alone: its widget keeps the value the browser sends back after a server restart or an
+    expired session (a click in the page navigation sends no query string), else takes its default.
     """
-    params = {name: st.query_params.get(name) for name in FILTER_PARAMS}
-    link = read_filter_link(params, snapshot, today)
-    st.session_state[_PERIOD] = link.period_id if link.period_id is not None else current_period_id(snapshot, today)
-    st.session_state[_REGIONS] = list(link.region_ids or ())
-    st.session_state[_TEAM] = link.org_unit_id
-    st.session_state[_AS_OF] = link.as_of
+    link = read_filter_link({name: st.query_params.get(name) for name in FILTER_PARAMS}, snapshot, today)
+    values = {_PERIOD: link.period_id, _REGIONS: link.region_ids, _TEAM: link.org_unit_id, _AS_OF: link.as_of}
+    for key, value in values.items():
+        if value is not None:
+            st.session_state[key] = list(value) if key == _REGIONS else value
     return list(link.notices)
 
 
@@ -59,7 +59,7 @@ def _team_picker(snapshot: Snapshot) -> int | None:
     """One searchable list of every unit the viewer may see, by path; None is the whole scope."""
     units = visible_unit_paths(snapshot)
     paths = dict(zip(units["id"].to_list(), units["path"].to_list(), strict=True))
-    if st.session_state.get(_TEAM) not in paths:
+    if st.session_state.get(_TEAM) is not None and st.session_state[_TEAM] not in paths:
         st.session_state[_TEAM] = None
     return st.sidebar.selectbox(
         "Team",
@@ -82,18 +82,28 @@ def filter_sidebar(snapshot: Snapshot, today: date) -> tuple[Filters, list[str]]
     periods = snapshot.period.sort(["start_date", "kind"], descending=[True, False])
     period_ids = periods["id"].to_list()
     names = dict(zip(period_ids, periods["name"].to_list(), strict=True))
-    if st.session_state.get(_PERIOD) not in names:
+    # In a new session a value the browser sent back is not readable before its widget exists: a key that reads
+    # as None is given the default as the widget's own default, which the browser's value overrides.
+    if st.session_state.get(_PERIOD) is not None and st.session_state[_PERIOD] not in names:
         st.session_state[_PERIOD] = current_period_id(snapshot, today)
+    default_period = 0 if _PERIOD in st.session_state else period_ids.index(current_period_id(snapshot, today))
 
     sidebar = st.sidebar
     sidebar.header("Filters")
     period_id = sidebar.selectbox(
-        "Period", period_ids, key=_PERIOD, format_func=names.__getitem__, on_change=_period_changed
+        "Period",
+        period_ids,
+        key=_PERIOD,
+        index=default_period,
+        format_func=names.__getitem__,
+        on_change=_period_changed,
     )
 
     regions = _regions(snapshot)
     region_names = dict(zip(regions["id"].to_list(), regions["name"].to_list(), strict=True))
-    st.session_state[_REGIONS] = [r for r in st.session_state.get(_REGIONS, []) if r in region_names]
+    held_regions = st.session_state.get(_REGIONS)
+    if held_regions is not None and not set(held_regions) <= set(region_names):
+        st.session_state[_REGIONS] = [r for r in held_regions if r in region_names]
     region_ids = sidebar.multiselect(
         "Regions",
         list(region_names),
@@ -108,10 +118,11 @@ def filter_sidebar(snapshot: Snapshot, today: date) -> tuple[Filters, list[str]]
     row = period_row(snapshot, period_id)
     default_as_of = clamp_as_of(snapshot, period_id, today)
     held = st.session_state.get(_AS_OF)
-    if not isinstance(held, date) or not row["start_date"] <= held <= row["end_date"]:
+    if held is not None and (not isinstance(held, date) or not row["start_date"] <= held <= row["end_date"]):
         st.session_state[_AS_OF] = default_as_of
     as_of = sidebar.date_input(
         "As of",
+        value=default_as_of,
         key=_AS_OF,
         min_value=row["start_date"],
         max_value=row["end_date"],
