@@ -165,7 +165,7 @@ COLUMN_HELP: dict[str, dict[str, str]] = {
     },
     "viewer": {
         "id": "The viewer's number.",
-        "email": "The email address they sign in with. No two viewers may share one.",
+        "email": "The email address they sign in with. No two viewers may share one, whatever the case of its letters.",
         "role": "What they may see: executives see everything except personal attributes, HR sees everything, "
         "managers see their own reporting line, and 'none' sees nothing.",
         "employee_id": "The person they are, if they work here (a manager's reporting line starts there).",
