@@ -62,10 +62,17 @@ python -m data.load FILES_OR_FOLDERS... [--url DATABASE_URL] [--dry-run] [--repo
 
 ## Ids: updating instead of duplicating
 
-Every row carries the id it has in the system it comes from: a whole number. A row whose id Ladder
-already holds **replaces** that row; a new id **adds** a row. Optional columns left out of a file take
-their default value (shown below), also for rows that already exist. Importing the same files twice
-changes nothing, and an import never deletes rows.
+Every row carries the id it has in the system it comes from, and every reference column (a person's
+manager, a goal's parent, a check-in's person) names a row by that id. An id is a **whole number**
+(`42`) or **text** (`E-10442`, `okr_7f3a`, up to 200 characters; spaces around it are ignored, and
+upper and lower case differ). A whole number from {-(2**31):,} to {2**31 - 1:,} is Ladder's own id for
+the row. Ladder gives any other id (text, or a longer number) the next free number of its table the
+first time it is imported, and remembers the pair, so the same text id names the same row in every
+later import. A whole-number id that Ladder already gave to a text id is refused.
+
+A row whose id Ladder already holds **replaces** that row; a new id **adds** a row. Optional columns
+left out of a file take their default value (shown below), also for rows that already exist. Importing
+the same files twice changes nothing, and an import never deletes rows.
 
 ## All or nothing
 
@@ -76,8 +83,8 @@ at once, in one step, so nobody ever sees half an import.
 
 ## What Ladder checks
 
-- **Types**: whole numbers, numbers, dates, true or false, and text no longer than its column allows;
-  whole numbers from {-(2**31):,} to {2**31 - 1:,}; dates between {EARLIEST_DATE.year} and
+- **Types**: ids, whole numbers, numbers, dates, true or false, and text no longer than its column
+  allows; whole numbers from {-(2**31):,} to {2**31 - 1:,}; dates between {EARLIEST_DATE.year} and
   {LATEST_DATE.year}.
 - **Columns**: required columns are present and their cells filled; a column Ladder does not know
   (often a misspelling) is refused rather than silently dropped.
@@ -85,7 +92,8 @@ at once, in one step, so nobody ever sees half an import.
   that must be unique (e-mail addresses, region codes, period and review-cycle names, a person's
   rating in a cycle) are not used twice, in the files or together with what Ladder already holds.
 - **References**: every id that points at another row (a person's manager, a goal's period, a
-  check-in's person) names a row that exists, in the files or already in Ladder.
+  check-in's person) names a row that exists, in the files or already in Ladder; a text id, a row
+  given that id in the files or in an earlier import.
 - **Loops**: nobody manages themselves through a chain of managers; no unit or period belongs to
   itself; no goal ladders up to itself through its parents and its links (a loop would make progress
   impossible to add up).
@@ -101,7 +109,8 @@ at once, in one step, so nobody ever sees half an import.
 - **Other ranges**: weights are 0 or more; confidence lies between 0 and 1; quarters are 1 to 4; a
   check-in's manager is not the person themselves.
 - **Formulas**: text starting with `=`, `+`, `-` or `@` is refused, because spreadsheet programs run
-  such text as a formula when the data is opened again (a known way to smuggle commands into files).
+  such text as a formula when the data is opened again (a known way to smuggle commands into files);
+  so is a text id starting with one of them (a negative whole number such as `-5` is fine).
 
 ## Example files
 

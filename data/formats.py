@@ -5,7 +5,8 @@ allowed values, unique columns, references), so the format cannot drift from the
 models cannot say, the meaning of each column in plain words, is written here once and used by the
 importer's messages, the Data screen and docs/import-format.md.
 
-Ids are the source system's own integers: a re-import of the same ids updates rows instead of adding them.
+Ids are the source system's own: whole numbers or text (`E-10442`, `okr_7f3a`); a re-import of the same ids
+updates rows instead of adding them (data/import_ids.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2100, 12, 31)
 # Text starting with one of these is run as a formula by spreadsheet programs (CSV/formula injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FILE_TYPES = ("csv", "xlsx", "parquet")
+# The longest text id another system may give a row (the external_id table's column).
+ID_MAX_LENGTH = 200
 
 _DTYPES = ((Boolean, pl.Boolean), (Integer, pl.Int64), (Float, pl.Float64), (Date, pl.Date), (String, pl.String))
 # Columns whose empty cells are worked out from the row rather than given a fixed default.
@@ -55,12 +58,12 @@ TABLE_HELP: dict[str, str] = {
 
 COLUMN_HELP: dict[str, dict[str, str]] = {
     "region": {
-        "id": "The region's number in your system.",
+        "id": "The region's id in your system.",
         "code": "A short code shown in links and filters, such as DE or APAC. No two regions may share one.",
         "name": "The region's name as people know it.",
     },
     "org_unit": {
-        "id": "The unit's number in your system.",
+        "id": "The unit's id in your system.",
         "parent_id": "The unit this one belongs to (a team's department, a department's division). "
         "Empty only for the company itself.",
         "name": "The unit's name.",
@@ -68,7 +71,7 @@ COLUMN_HELP: dict[str, dict[str, str]] = {
         "region_id": "The region the unit is based in, if it has one.",
     },
     "employee": {
-        "id": "The person's number in your HR system.",
+        "id": "The person's id in your HR system.",
         "name": "The person's full name.",
         "email": "Their work email address. No two people may share one.",
         "manager_id": "The person they report to. Empty only for the head of the company.",
@@ -86,7 +89,7 @@ COLUMN_HELP: dict[str, dict[str, str]] = {
         "age_band": "Their age band, such as 25-34, if known.",
     },
     "period": {
-        "id": "The period's number in your system.",
+        "id": "The period's id in your system.",
         "name": "The name shown in filters and links, such as 2026 or 2026-Q4. No two periods may share one.",
         "kind": "Whether it is a year or a quarter.",
         "year": "The calendar year it belongs to.",
@@ -96,7 +99,7 @@ COLUMN_HELP: dict[str, dict[str, str]] = {
         "end_date": "Its last day; not before the first.",
     },
     "goal": {
-        "id": "The goal's number in your goals system.",
+        "id": "The goal's id in your goals system.",
         "parent_id": "The goal this one ladders up to. Empty for company objectives and for goals that ladder "
         "up to nothing (Ladder shows those as alignment gaps).",
         "title": "The goal as people read it.",
@@ -109,14 +112,14 @@ COLUMN_HELP: dict[str, dict[str, str]] = {
         "archived": "Archived goals are kept for history but never count.",
     },
     "goal_link": {
-        "id": "The link's number in your goals system.",
+        "id": "The link's id in your goals system.",
         "goal_id": "The goal that helps.",
         "target_goal_id": "The goal it helps; never the goal itself.",
         "link_type": "'contributes' links count in the target's progress; 'supports' links are shown but do not count.",
         "weight": "How much a contributing goal counts in the target's progress; 0 or more.",
     },
     "key_result": {
-        "id": "The key result's number in your goals system.",
+        "id": "The key result's id in your goals system.",
         "goal_id": "The goal it measures.",
         "metric": "What is measured, in words.",
         "start_value": "The value when the goal was set.",
@@ -127,21 +130,21 @@ COLUMN_HELP: dict[str, dict[str, str]] = {
         "weight": "How much it counts next to the goal's other key results; 0 or more.",
     },
     "progress_update": {
-        "id": "The update's number in your goals system.",
+        "id": "The update's id in your goals system.",
         "key_result_id": "The key result whose value was recorded.",
         "at": "The day the value was recorded; within the goal's period and not in the future.",
         "value": "The value on that day.",
         "confidence": "How sure the owner felt of reaching the target, from 0 (not at all) to 1 (certain), if asked.",
     },
     "checkin": {
-        "id": "The check-in's number in your system.",
+        "id": "The check-in's id in your system.",
         "employee_id": "The person the check-in was with.",
         "manager_id": "The manager who held it, if recorded; never the person themselves.",
         "held_at": "The day it took place; not before the person joined and not in the future.",
         "kind": "What sort of conversation it was.",
     },
     "review_cycle": {
-        "id": "The review cycle's number in your HR system.",
+        "id": "The review cycle's id in your HR system.",
         "name": "Its name, such as 2026 mid-year review. No two cycles may share one.",
         "period_id": "The year or quarter it reviews.",
         "scale_min": "The lowest rating on its scale.",
@@ -149,7 +152,7 @@ COLUMN_HELP: dict[str, dict[str, str]] = {
         "closed_on": "The day the cycle closed and its ratings became final; empty while it is open.",
     },
     "rating": {
-        "id": "The rating's number in your HR system.",
+        "id": "The rating's id in your HR system.",
         "cycle_id": "The review cycle it belongs to. A person has at most one rating per cycle.",
         "employee_id": "The person rated.",
         "reviewer_id": "The person who gave the first rating, usually the manager, if recorded.",
@@ -158,13 +161,13 @@ COLUMN_HELP: dict[str, dict[str, str]] = {
         "potential": "The potential rating (for example 1 to 3), if given; from 1 up to the cycle's highest rating.",
     },
     "rating_guideline": {
-        "id": "The guideline row's number.",
+        "id": "The guideline row's id.",
         "cycle_id": "The review cycle it guides.",
         "rating": "A rating on the cycle's scale. Each rating appears at most once per cycle.",
         "target_share": "The share of people the cycle aims to give that rating, from 0 to 1 (0.2 means 20%).",
     },
     "viewer": {
-        "id": "The viewer's number.",
+        "id": "The viewer's id.",
         "email": "The email address they sign in with. No two viewers may share one, whatever the case of its letters.",
         "role": "What they may see: executives see everything except personal attributes, HR sees everything, "
         "managers see their own reporting line, and 'none' sees nothing.",
@@ -185,10 +188,19 @@ class ColumnFormat:
     choices: tuple[str, ...] = ()
     references: str | None = None  # the table whose key this column names
     help: str = ""
+    identifier: bool = False  # the table's key or a reference: a whole number or a text id
+    table: str = ""
+
+    @property
+    def id_table(self) -> str | None:
+        """The table whose ids this column holds (its own table for a key), or None for other columns."""
+        return self.references or (self.table if self.identifier else None)
 
     @property
     def kind(self) -> str:
         """The type in plain words."""
+        if self.identifier:
+            return f"id: a whole number or text (up to {ID_MAX_LENGTH} characters)"
         if self.dtype == pl.Int64:
             return "whole number"
         if self.dtype == pl.Float64:
@@ -274,6 +286,8 @@ def _table_format(name: str) -> TableFormat:
                 choices=choices.get(column.name, ()),
                 references=foreign.column.table.name if foreign is not None else None,
                 help=COLUMN_HELP[name][column.name],
+                identifier=column.primary_key or foreign is not None,
+                table=name,
             )
         )
     unique = [(c.name,) for c in table.columns if c.unique]

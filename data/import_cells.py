@@ -8,6 +8,7 @@ from data.formats import (
     EARLIEST_DATE,
     FORMATS,
     FORMULA_STARTS,
+    ID_MAX_LENGTH,
     LATEST_DATE,
     WHOLE_MAX,
     WHOLE_MIN,
@@ -30,7 +31,12 @@ def _typed_column(column: ColumnFormat, dtype: pl.DataType, table: TableFormat) 
     name = column.name
     raw = pl.col(name)
     text, value, bad, problem = (pl.col(f"{part}{name}") for part in ("_text:", "_value:", "_bad:", "_problem:"))
-    if dtype == pl.String or dtype == pl.Null or not _native(dtype, column.dtype):
+    if column.identifier:
+        # Ids stay text here; data/import_ids.py turns them into Ladder ids once every table is typed.
+        stripped = raw.cast(pl.String).str.strip_chars().str.replace(r"^(-?\d+)\.0+$", "${1}")
+        first = [pl.when(stripped == "").then(None).otherwise(stripped).alias(f"_text:{name}")]
+        parsed, parse_problem = text, pl.lit(None, pl.String)
+    elif dtype == pl.String or dtype == pl.Null or not _native(dtype, column.dtype):
         stripped = raw.cast(pl.String).str.strip_chars()
         first = [pl.when(stripped == "").then(None).otherwise(stripped).alias(f"_text:{name}")]
         parsed, parse_problem = _parse(column, text)
@@ -42,11 +48,28 @@ def _typed_column(column: ColumnFormat, dtype: pl.DataType, table: TableFormat) 
     empty = pl.when(text.is_null() & pl.lit(column.required)).then(
         pl.lit(f"The {name} is empty; every {table.label} needs one.")
     )
-    third = [pl.coalesce(bad, empty, _cell_rule(column, value)).alias(f"_problem:{name}")]
+    rule = _id_rule(value) if column.identifier else _cell_rule(column, value)
+    third = [pl.coalesce(bad, empty, rule).alias(f"_problem:{name}")]
     if column.default is not None:
         value = value.fill_null(pl.when(text.is_null()).then(pl.lit(column.default, column.dtype)))
     fourth = [pl.when(problem.is_null()).then(value).alias(name)]
     return [first, second, third, fourth]
+
+
+def _id_rule(value: pl.Expr) -> pl.Expr:
+    """A text id fits the external_id table and is not a formula; a whole number (even -5) always passes."""
+    formula = pl.any_horizontal([value.str.starts_with(start) for start in FORMULA_STARTS])
+    return (
+        pl.when(value.str.len_chars() > ID_MAX_LENGTH)
+        .then(pl.format("This id has {} characters; at most {} fit.", value.str.len_chars(), pl.lit(ID_MAX_LENGTH)))
+        .when(formula & ~value.str.contains(r"^-?\d+$"))
+        .then(
+            pl.format(
+                "The id '{}' starts with a character spreadsheet programs run as a formula; change the id.",
+                quoted_cell(value),
+            )
+        )
+    )
 
 
 def _native(given: pl.DataType, wanted: pl.DataType) -> bool:

@@ -9,6 +9,7 @@ import polars as pl
 
 from data.formats import FORMATS
 from data.goal_graph import cycle_members, loop_paths
+from data.import_ids import given_key
 from data.import_report import ROW, Incoming, Problems, quoted_cell
 from data.import_rules import TABLE_RULES
 
@@ -64,6 +65,7 @@ class Checker:
         key = FORMATS[incoming.table].key
         label = FORMATS[incoming.table].label
         first = pl.col(ROW).min().over(key)
+        given = given_key(incoming.table)  # the id as the file wrote it, not the Ladder id it became
         self.problems.flag(
             incoming,
             pl.col(key).is_not_null() & pl.col(key).is_duplicated() & (pl.col(ROW) != first),
@@ -71,7 +73,7 @@ class Checker:
             pl.format(
                 "The {} {} is already on row {} of this file; each {} may appear once.",
                 pl.lit(f"{label} {key.replace('_', ' ')}"),
-                pl.col(key),
+                pl.col(given) if given in incoming.frame.columns else pl.col(key),
                 first,
                 pl.lit(label),
             ),

@@ -9,6 +9,7 @@ import polars as pl
 from sqlalchemy import Engine, inspect, select
 
 from data.formats import FORMATS
+from data.import_ids import EXTERNAL_ID_SCHEMA
 from data.schema import Base
 
 
@@ -51,6 +52,10 @@ def read_existing(engine: Engine, tables: Iterable[str]) -> dict[str, pl.DataFra
             existing[name] = _read_postgresql(engine, name, schema)
         else:
             existing[name] = _read_rows(engine, name, schema)
+    if "external_id" in present:
+        # Text ids of earlier imports: the mapping is small next to the tables it maps, so it is read whole.
+        read = _read_postgresql if engine.dialect.name == "postgresql" else _read_rows
+        existing["external_id"] = read(engine, "external_id", EXTERNAL_ID_SCHEMA)
     return existing
 
 

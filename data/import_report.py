@@ -35,6 +35,7 @@ class Report:
 
     tables: dict[str, Incoming]
     problems: pl.DataFrame
+    external_ids: pl.DataFrame | None = None  # text ids first seen here, with the Ladder ids they were given
 
     @property
     def ok(self) -> bool:

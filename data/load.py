@@ -26,10 +26,12 @@ from tqdm import tqdm
 from data.db import DatabaseError, check_schema, describe, make_engine, prepare
 from data.demo import clear_demo
 from data.formats import FILE_TYPES, FORMATS
+from data.import_ids import EXTERNAL_ID_SCHEMA
 from data.schema import SNAPSHOT_TABLES
 from data.validate import Incoming, Report, Source, read_existing, validate
 
 BATCH_ROWS = 100_000
+EXTERNAL_ID_COLUMNS = tuple(EXTERNAL_ID_SCHEMA)
 _SQLITE_CACHE_KIB = 512 * 1024
 _NOTHING = lambda *_: None  # noqa: E731 - the default progress callback
 
@@ -124,7 +126,7 @@ def import_files(
             if not keep_demo:
                 # Before the write: if the write fails, demo mode is closed rather than open over real data.
                 clear_demo(engine)
-            write(engine, report.tables, on_rows)
+            write(engine, report.tables, on_rows, report.external_ids)
         except DatabaseError:
             raise
         except Exception as exc:  # noqa: BLE001 - the transaction is rolled back; say why in words
@@ -137,9 +139,17 @@ def import_files(
 # --- writing ---------------------------------------------------------------------------------------------
 
 
-def write(engine: Engine, tables: dict[str, Incoming], on_rows: Callable[[int, int], None] = _NOTHING) -> None:
-    """Upsert every table by id in one transaction, tables in reference order; all or nothing."""
+def write(
+    engine: Engine,
+    tables: dict[str, Incoming],
+    on_rows: Callable[[int, int], None] = _NOTHING,
+    external_ids: pl.DataFrame | None = None,
+) -> None:
+    """Upsert every table by id in one transaction, tables in reference order, then the text ids first seen
+    (data/import_ids.py); all or nothing."""
     frames = [(name, _in_write_order(name, tables[name].frame)) for name in FORMATS if name in tables]
+    if external_ids is not None and external_ids.height:
+        frames.append(("external_id", external_ids.select(EXTERNAL_ID_COLUMNS)))
     total = sum(frame.height for _, frame in frames)
     if engine.dialect.name == "sqlite":
         _write_sqlite(engine, frames, total, on_rows)
@@ -159,6 +169,8 @@ def _in_write_order(name: str, frame: pl.DataFrame) -> pl.DataFrame:
 
 def _upsert(name: str, columns: Sequence[str], values: str, differs: str) -> str:
     """INSERT ... ON CONFLICT (key) DO UPDATE, touching a stored row only when some column differs."""
+    if name == "external_id":
+        return f'INSERT INTO "external_id" ({", ".join(EXTERNAL_ID_COLUMNS)}) {values} ON CONFLICT DO NOTHING'
     key = FORMATS[name].key
     listed = ", ".join(f'"{c}"' for c in columns)
     others = [c for c in columns if c != key]

@@ -1,7 +1,8 @@
 """The goals database: SQLAlchemy 2 models for every table Ladder reads.
 
-Ids are integers chosen by the source system (or the demo generator), so a
-re-import of the same rows updates instead of duplicating.
+Ids are integers: the source system's own whole numbers, or numbers Ladder gives to the source
+system's text ids (kept in `external_id`), so a re-import of the same rows updates instead of
+duplicating.
 """
 
 from __future__ import annotations
@@ -248,6 +249,19 @@ class DataVersion(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     token: Mapped[str] = mapped_column(String(32))
     version: Mapped[int] = mapped_column(BigInteger)
+
+
+class ExternalId(Base):
+    """The id another system gives a row (`E-10442`, `okr_7f3a`), and the row's own Ladder id.
+
+    Whole-number ids are Ladder ids themselves and need no row here; a text id gets the next free
+    Ladder id the first time it is imported, so importing it again updates the same row."""
+
+    __tablename__ = "external_id"
+    __table_args__ = (UniqueConstraint("table_name", "ladder_id", name="uq_external_id_ladder_id"),)
+    table_name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    ladder_id: Mapped[int] = mapped_column(Integer)
 
 
 # Tables the dashboard snapshot reads, in load order. The access log is written, not read.

@@ -24,6 +24,7 @@ from data.import_cells import type_table
 from data.import_checks import Checker
 from data.import_existing import read_existing
 from data.import_files import read_sources
+from data.import_ids import assign_ladder_ids
 from data.import_report import Incoming, Problems, Report, Source
 
 __all__ = ["Incoming", "Report", "Source", "read_existing", "validate"]
@@ -63,6 +64,7 @@ def validate(
     step("check references and loops")
     if callable(existing):
         existing = existing(tables)
+    tables, external_ids = assign_ladder_ids(tables, existing or {}, problems, unreadable)
     checker = Checker(tables, existing or {}, today, unreadable)
     problems.frames.extend(checker.run().frames)
-    return Report(tables, problems.frame())
+    return Report(tables, problems.frame(), external_ids)

@@ -253,10 +253,10 @@ class TestReport:
         assert message.startswith("This text starts with '=', which spreadsheet programs run as a formula.")
 
     def test_huge_values(self):
-        regions = "id,code,name\n99999999999,N,North\n2,S," + "x" * 101 + "\n3,E,East\n"
+        regions = "id,code,name\n" + "9" * 201 + ",N,North\n2,S," + "x" * 101 + "\n3,E,East\n"
         sources = only(region__csv=regions, period__csv="id,name,kind,year,start_date,end_date\n1,Y,year,1e400,"
                        "2026-01-01,9999-12-31\n")  # fmt: skip
-        assert "99999999999 is too large" in problems_at(sources, "region.csv", 2, "id")[0]
+        assert "This id has 201 characters; at most 200 fit." in problems_at(sources, "region.csv", 2, "id")
         assert "This text has 101 characters; at most 100 fit." in problems_at(sources, "region.csv", 3, "name")
         assert "too large" in problems_at(sources, "period.csv", 2, "year")[0]
         assert "outside the years 1900 to 2100" in problems_at(sources, "period.csv", 2, "end_date")[0]
@@ -426,13 +426,14 @@ class TestCommandLine:
 
     def test_problems_are_listed_with_file_row_and_column(self, database_url, tmp_path, capsys):
         bad = tmp_path / "region.csv"
-        bad.write_text("id,code,name\n1,N,North\nx,S,South\n")
+        bad.write_text("id,code,name\n1,N,North\n=x,S,South\n")
         report = tmp_path / "problems.csv"
         assert main([str(bad), "--url", database_url, "--quiet", "--report", str(report)]) == 1
         err = capsys.readouterr().err
         assert "1 problem(s) found; nothing was written" in err
-        assert "region.csv, row 3, column id: 'x' is not a whole number." in err
-        assert pl.read_csv(report).rows() == [("region.csv", 3, "id", "'x' is not a whole number.")]
+        message = "The id '=x' starts with a character spreadsheet programs run as a formula; change the id."
+        assert f"region.csv, row 3, column id: {message}" in err
+        assert pl.read_csv(report).rows() == [("region.csv", 3, "id", message)]
 
     def test_a_missing_file_is_named(self, tmp_path, capsys):
         with pytest.raises(SystemExit) as exit_:

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from data.db import make_engine, upgrade
-from data.formats import FORMATS, FORMULA_STARTS
+from data.formats import FORMATS, FORMULA_STARTS, ID_MAX_LENGTH
 from data.goal_graph import cycle_members
 from data.load import import_files
 from data.validate import Source, validate
@@ -105,7 +105,7 @@ def truncated_row(draw) -> dict[str, bytes]:
 
 
 def wrong_type(draw) -> dict[str, bytes]:
-    table, column, row = a_cell(draw, lambda c: c.dtype != pl.String)
+    table, column, row = a_cell(draw, lambda c: c.dtype != pl.String and not c.identifier)  # ids may be text
     dtype = FORMATS[table].column(column).dtype
     words = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFXYZ", min_size=2, max_size=12).filter(
         lambda w: w.lower() not in NON_VALUES
@@ -120,7 +120,9 @@ def wrong_type(draw) -> dict[str, bytes]:
 def huge_value(draw) -> dict[str, bytes]:
     table, column, row = a_cell(draw, lambda c: c.dtype != pl.Boolean and (c.dtype != pl.String or c.max_length))
     spec = FORMATS[table].column(column)
-    if spec.dtype == pl.Int64:
+    if spec.identifier:  # any number or text is an id; only its length is bounded
+        value = "9" * draw(st.integers(ID_MAX_LENGTH + 1, ID_MAX_LENGTH + 5000))
+    elif spec.dtype == pl.Int64:
         value = str(draw(st.one_of(st.integers(2**31, 10**30), st.integers(-(10**30), -(2**31) - 1))))
     elif spec.dtype == pl.Float64:
         value = draw(st.sampled_from(["1e400", "-1e999", "9" * 400, "inf", "NaN"]))

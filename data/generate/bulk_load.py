@@ -81,6 +81,8 @@ def generate(
 
 
 _CHUNK_ROWS = 250_000
+# Every row is replaced, so the text ids of earlier imports name nothing any more.
+_FORGET_EXTERNAL_IDS = 'DELETE FROM "external_id"'
 
 
 def _sqlite_values(column: pl.Series) -> list:
@@ -149,6 +151,7 @@ def _load_sqlite(engine: Engine, tables: dict[str, pl.DataFrame], on_table: Call
             triggers = _set_aside(cursor, "trigger")
             for name in reversed(SNAPSHOT_TABLES):
                 cursor.execute(f'DELETE FROM "{name}"')
+            cursor.execute(_FORGET_EXTERNAL_IDS)
             indexes = _set_aside(cursor, "index")
             _insert_tables(cursor, tables, on_table)
             started = time.perf_counter()
@@ -178,6 +181,7 @@ def _load_postgresql(engine: Engine, tables: dict[str, pl.DataFrame], on_table: 
             with driver_connection.cursor() as cursor:
                 for name in reversed(SNAPSHOT_TABLES):
                     cursor.execute(f'DELETE FROM "{name}"')
+                cursor.execute(_FORGET_EXTERNAL_IDS)
                 for name in SNAPSHOT_TABLES:
                     started = time.perf_counter()
                     frame = tables[name]
