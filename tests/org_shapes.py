@@ -29,6 +29,7 @@ from datetime import date
 from sqlalchemy import insert
 
 from data.db import make_engine, upgrade
+from data.demo import mark_demo
 from data.schema import Base
 
 TODAY = "2026-11-15"
@@ -140,8 +141,4 @@ def write_org(url: str, units: list[tuple], people: list[tuple]) -> str:
 
 def _mark_demo(engine) -> None:
     """These organisations are made up: demo mode may show them."""
-    try:
-        from data.demo import mark_demo
-    except ImportError:  # a schema without a demo marker opens demo mode on any database
-        return
     mark_demo(engine, "tests.org_shapes")

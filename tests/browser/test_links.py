@@ -3,6 +3,9 @@ filters that survive a server restart."""
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -90,3 +93,88 @@ def test_the_team_picker_finds_a_unit_eight_levels_down_by_its_path(deep_app, pa
     assert "team=12" in page.url
     coverage = page.locator("[data-testid='stMetric']").filter(has_text="Check-in coverage")
     assert coverage.locator("[data-testid='stMetricValue']").inner_text() == "50%"
+
+
+class CuttableProxy:
+    """A TCP relay in front of the app whose connections can be cut, and new ones refused, like a network that
+    goes away for a while."""
+
+    def __init__(self, target_port: int) -> None:
+        self.port = free_port()
+        self.target_port = target_port
+        self.refusing = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._server = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return
+            if self.refusing:
+                client.close()
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            with self._lock:
+                self._sockets += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while chunk := source.recv(65536):
+                sink.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        """Drop every open connection and refuse new ones until `restore`."""
+        self.refusing = True
+        with self._lock:
+            for sock in self._sockets:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            self._sockets.clear()
+
+    def restore(self) -> None:
+        self.refusing = False
+
+    def close(self) -> None:
+        self.cut()
+        self._server.close()
+
+
+SESSION_TTL_SECONDS = 2  # stands in for Streamlit's 120 s: a disconnect longer than this ends the session
+
+
+def test_filters_survive_a_disconnect_longer_than_the_session_lifetime(demo_database_url, page, monkeypatch):
+    """The network goes away for longer than the session lives; a click in the navigation afterwards runs in a new
+    session and must keep 2026-Q2 and India, not fall back to 2026-Q4 and all regions."""
+    monkeypatch.setenv("STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL", str(SESSION_TTL_SECONDS))
+    with running_app(demo_database_url, DEMO_TODAY) as base_url:
+        proxy = CuttableProxy(int(base_url.rsplit(":", 1)[1]))
+        try:
+            open_app(page, f"http://127.0.0.1:{proxy.port}", query="period=2026-Q2&region=IN")
+            assert _period_and_scope(page).startswith("2026-Q2 · India")
+            proxy.cut()
+            page.wait_for_selector("[data-testid='stApp']:not([data-test-connection-state='CONNECTED'])")
+            page.wait_for_timeout((SESSION_TTL_SECONDS + 3) * 1000)
+            proxy.restore()
+            page.wait_for_selector(APP_CONNECTED, timeout=60000)
+            page.locator("[data-testid='stSidebarNav'] a", has_text="Progress").click()
+            page.wait_for_url("**/progress**")
+            wait_for_app(page)
+            assert_no_exception(page)
+            assert _period_and_scope(page).startswith("2026-Q2 · India")
+            assert "period=2026-Q2" in page.url
+        finally:
+            proxy.close()
