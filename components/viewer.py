@@ -87,6 +87,8 @@ def verified_email(user: Mapping, sign_in: SignIn) -> Identity:
     if issuer not in sign_in.allowed_issuers:
         named = issuer or "an unnamed issuer"
         return Identity(OIDC, doubt=f"Your sign-in came from {named}, which Ladder does not trust.")
+    if not isinstance(email, str) or not email.strip():
+        return Identity(OIDC, doubt="Your sign-in did not give an e-mail address.")
     verified = user.get("email_verified")
     if verified is True or verified == "true":
         return Identity(OIDC, email=email)

@@ -327,17 +327,33 @@ _lock = threading.Lock()
 _memo: dict[str, Any] = {}
 
 
+def unread_secrets_files() -> list[Path]:
+    """Secrets files Streamlit also reads (in the home folder, in the working directory) that Ladder does not."""
+    candidates = {Path.home() / ".streamlit" / "secrets.toml", Path.cwd() / ".streamlit" / "secrets.toml"}
+    return sorted(path for path in candidates if path.exists() and path.resolve() != SECRETS_FILE.resolve())
+
+
+def _read_current() -> Config | ConfigError:
+    problems = [
+        f"{path} holds secrets that Streamlit reads but Ladder does not: move them into {SECRETS_FILE}"
+        for path in unread_secrets_files()
+    ]
+    try:
+        loaded = load_config(SECRETS_FILE, os.environ)
+    except ConfigError as error:
+        problems = list(error.problems) + problems
+    return ConfigError(problems) if problems else loaded
+
+
 def current() -> Config:
-    """This process's configuration (raises ConfigError): read once, and again only when the file or env changes."""
+    """This process's configuration (raises ConfigError): read once, and again only when a file or env changes."""
     if "override" in _memo:
         return _memo["override"]
-    key = (str(SECRETS_FILE), _file_key(SECRETS_FILE), _environment_key(os.environ))
+    files = (SECRETS_FILE, *unread_secrets_files())
+    key = (tuple((str(path), _file_key(path)) for path in files), _environment_key(os.environ))
     with _lock:
         if _memo.get("key") != key:
-            try:
-                _memo["outcome"] = load_config(SECRETS_FILE, os.environ)
-            except ConfigError as error:
-                _memo["outcome"] = error
+            _memo["outcome"] = _read_current()
             _memo["key"] = key
         outcome = _memo["outcome"]
     if isinstance(outcome, ConfigError):

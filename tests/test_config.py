@@ -158,3 +158,14 @@ class TestCurrent:
         with pytest.raises(ConfigError, match="line 2"):
             config.current()
         assert config.current_or_default() == Config()  # for import-time values only; the app stops first
+
+    def test_a_secrets_file_streamlit_reads_but_ladder_does_not_is_an_error(self, tmp_path, monkeypatch):
+        from data import config
+
+        monkeypatch.setattr(config, "SECRETS_FILE", tmp_path / "ladder" / "secrets.toml")
+        home = tmp_path / "home"
+        (home / ".streamlit").mkdir(parents=True)
+        (home / ".streamlit" / "secrets.toml").write_text("[ladder]\ndemo_mode = false\n")
+        monkeypatch.setenv("HOME", str(home))
+        with pytest.raises(ConfigError, match="Streamlit reads but Ladder does not"):
+            config.current()

@@ -220,6 +220,7 @@ class TestOpenIDConnect:
             ({"iss": ENTRA, "email_verified": False}, False),
             ({"iss": "https://evil.example.com", "email_verified": True}, False),
             ({"email_verified": True}, False),
+            ({"iss": ISSUER, "email_verified": True, "email": ["ann@acme.example"]}, False),
         ],
     )
     def test_only_a_verified_address_from_a_pinned_issuer_is_trusted(self, claims, trusted):
