@@ -58,7 +58,11 @@ def _regions(snapshot: Snapshot) -> pl.DataFrame:
 def _team_picker(snapshot: Snapshot) -> int | None:
     """One searchable list of every unit the viewer may see, by path; None is the whole scope."""
     units = visible_unit_paths(snapshot)
-    paths = dict(zip(units["id"].to_list(), units["path"].to_list(), strict=True))
+    # The unit's own name leads, so that a narrow sidebar cuts the path above it, never the name itself.
+    labels = units.select(
+        pl.when(pl.col("above") == "").then(pl.col("name")).otherwise(pl.format("{} ({})", "name", "above"))
+    ).to_series()
+    paths = dict(zip(units["id"].to_list(), labels.to_list(), strict=True))
     if st.session_state.get(_TEAM) is not None and st.session_state[_TEAM] not in paths:
         st.session_state[_TEAM] = None
     return st.sidebar.selectbox(
@@ -69,7 +73,8 @@ def _team_picker(snapshot: Snapshot) -> int | None:
         format_func=paths.__getitem__,
         placeholder="All teams",
         on_change=_clear_notices,
-        help="Any unit of the organisation and everything below it; type part of its path to search.",
+        help="Any unit of the organisation, with everything below it, shown with the path above it. Type "
+        "part of a name or of the path to search.",
     )
 
 

@@ -105,7 +105,8 @@ PATH_SEPARATOR = " › "
 
 
 def visible_unit_paths(snapshot: Snapshot) -> pl.DataFrame:
-    """The units a team filter may offer (visible_unit_ids), each with its path: "Acme › Sales › Team 4"."""
+    """The units a team filter may offer (visible_unit_ids) in tree order: id, name, `path` from the top
+    ("Acme › Sales › Team 4") and `above`, the path of its parent ("Acme › Sales"; empty at the top)."""
 
     def compute() -> pl.DataFrame:
         closure = org_closure(snapshot)
@@ -117,8 +118,13 @@ def visible_unit_paths(snapshot: Snapshot) -> pl.DataFrame:
             .join(names, on="ancestor_id")
             .sort("unit_id", "len")
             .group_by("unit_id", maintain_order=True)
-            .agg(pl.col("name").str.join(PATH_SEPARATOR).alias("path"))
-            .select(pl.col("unit_id").alias("id"), "path")
+            .agg(pl.col("name"))
+            .select(
+                pl.col("unit_id").alias("id"),
+                pl.col("name").list.last(),
+                pl.col("name").list.join(PATH_SEPARATOR).alias("path"),
+                pl.col("name").list.head(pl.col("name").list.len() - 1).list.join(PATH_SEPARATOR).alias("above"),
+            )
             .sort("path")
         )
 

@@ -66,6 +66,7 @@ DEEP_PEOPLE = [
     (8, "Bo", 5, 12, None),
 ]
 BOOT_PATH = "Deepco › R&D › Platform › Core › Storage › Disks › Firmware › Boot"
+BOOT_LABEL = "Boot (Deepco › R&D › Platform › Core › Storage › Disks › Firmware)"
 DEE = 5
 
 

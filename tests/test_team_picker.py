@@ -7,7 +7,17 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import APP_SCRIPT, APPTEST_TIMEOUT
-from tests.org_shapes import BOOT_PATH, DEE, DEEP_PEOPLE, DEEP_UNITS, FLAT_PEOPLE, FLAT_UNITS, TODAY, write_org
+from tests.org_shapes import (
+    BOOT_LABEL,
+    BOOT_PATH,
+    DEE,
+    DEEP_PEOPLE,
+    DEEP_UNITS,
+    FLAT_PEOPLE,
+    FLAT_UNITS,
+    TODAY,
+    write_org,
+)
 
 CHECKINS = "pages/people/checkins.py"
 
@@ -59,21 +69,21 @@ def coverage(at) -> str:
     return {m.label: m.value for m in at.metric}["Check-in coverage"]
 
 
-def test_the_picker_lists_every_unit_by_its_path_in_tree_order(open_org, deep_url):
+def test_the_picker_lists_every_unit_by_name_and_path_in_tree_order(open_org, deep_url):
     at = open_org(deep_url)
     assert picker(at).options == [
         "Deepco",
-        "Deepco › Ops",
-        "Deepco › R&D",
-        "Deepco › R&D › Platform",
-        "Deepco › R&D › Platform › Core",
-        "Deepco › R&D › Platform › Core › Storage",
-        "Deepco › R&D › Platform › Core › Storage › Disks",
-        "Deepco › R&D › Platform › Core › Storage › Disks › Firmware",
-        BOOT_PATH,
-        "Deepco › Sales",
-        "Deepco › Sales › EMEA Sales",
-        "Deepco › Sales › EMEA Sales › Team 4",
+        "Ops (Deepco)",
+        "R&D (Deepco)",
+        "Platform (Deepco › R&D)",
+        "Core (Deepco › R&D › Platform)",
+        "Storage (Deepco › R&D › Platform › Core)",
+        "Disks (Deepco › R&D › Platform › Core › Storage)",
+        "Firmware (Deepco › R&D › Platform › Core › Storage › Disks)",
+        BOOT_LABEL,
+        "Sales (Deepco)",
+        "EMEA Sales (Deepco › Sales)",
+        "Team 4 (Deepco › Sales › EMEA Sales)",
     ]
     assert picker(at).value is None
 
@@ -103,15 +113,47 @@ def test_a_team_directly_under_the_company_works_from_the_link(open_org, flat_ur
     at = open_org(flat_url, query={"team": team}, page=CHECKINS)
     assert not at.warning
     assert coverage(at) == figure
-    assert picker(at).options == ["Flatco", "Flatco › Team A", "Flatco › Team B"]
+    assert picker(at).options == ["Flatco", "Team A (Flatco)", "Team B (Flatco)"]
 
 
 def test_a_manager_sees_only_their_part_of_the_tree(open_org, deep_url):
     manager = {"viewer_role": "manager", "viewer_manager": DEE}
     at = open_org(deep_url, state=manager)
     offered = picker(at).options
-    assert BOOT_PATH in offered
-    assert not [path for path in offered if "Ops" in path or "Sales" in path]
+    assert BOOT_LABEL in offered
+    assert not [label for label in offered if "Ops" in label or "Sales" in label]
     outside = open_org(deep_url, query={"team": "2"}, state=manager)
     assert any("No team has the id" in w.value for w in outside.warning)
     assert outside.session_state["_ladder_context"].filters.org_unit_id is None
+
+
+def test_every_visible_unit_has_its_path_from_the_top():
+    """The tiny organisation: Acme > Product > Engineering > Alpha, Beta; Ann (3) manages Alpha only."""
+    from queries.access import scoped_snapshot, visible_unit_paths
+    from queries.model import Viewer
+    from tests.tiny_org import tiny_snapshot
+
+    units = visible_unit_paths(tiny_snapshot())
+    assert units.rows() == [
+        (1, "Acme", "Acme", ""),
+        (2, "Product", "Acme › Product", "Acme"),
+        (3, "Engineering", "Acme › Product › Engineering", "Acme › Product"),
+        (4, "Alpha", "Acme › Product › Engineering › Alpha", "Acme › Product › Engineering"),
+        (5, "Beta", "Acme › Product › Engineering › Beta", "Acme › Product › Engineering"),
+    ]
+    managed = visible_unit_paths(scoped_snapshot(tiny_snapshot(), Viewer("ann@x", "manager", 3)))
+    assert managed["id"].to_list() == [1, 2, 3, 4]
+
+
+def test_the_deep_path_is_eight_levels(deep_url):
+    from data.db import make_engine
+    from queries.access import visible_unit_paths
+    from queries.snapshot import load_snapshot
+
+    engine = make_engine(deep_url)
+    try:
+        units = visible_unit_paths(load_snapshot(engine))
+    finally:
+        engine.dispose()
+    assert units.filter(units["id"] == 12)["path"].item() == BOOT_PATH
+    assert BOOT_PATH.count("›") == 7
