@@ -125,7 +125,8 @@ COLUMN_HELP: dict[str, dict[str, str]] = {
         "start_value": "The value when the goal was set.",
         "target_value": "The value that means done. It must differ from the start value, "
         "or progress cannot be measured.",
-        "current_value": "The latest value.",
+        "current_value": "The latest value. Left empty (or the column left out), the latest progress update "
+        "gives it; with neither, the key result shows no data yet rather than 0%.",
         "direction": "Whether the value should go up or down. Left empty, it follows from the start and target.",
         "weight": "How much it counts next to the goal's other key results; 0 or more.",
     },

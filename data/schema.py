@@ -148,7 +148,7 @@ class KeyResult(Base):
     metric: Mapped[str] = mapped_column(String(300))
     start_value: Mapped[float] = mapped_column(Float)
     target_value: Mapped[float] = mapped_column(Float)
-    current_value: Mapped[float] = mapped_column(Float)
+    current_value: Mapped[float | None] = mapped_column(Float)  # None: the latest progress update gives it
     direction: Mapped[str] = mapped_column(String(16), default="increase")
     weight: Mapped[float] = mapped_column(Float, default=1.0)
 

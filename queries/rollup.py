@@ -32,6 +32,8 @@ def key_result_progress(
 ) -> pl.DataFrame:
     """Per key result: value as of the date (last update on or before it; the current value when the KR has
     no history; the start value when its history begins later) and progress = clamp((value-start)/(target-start), 0, 1).
+    A key result with neither history nor a current value has nothing measured: it is left out, so that a goal
+    with only such key results is "no data", never 0%.
 
     `history_sorted` promises `updates` is sorted by (key_result_id, at), which makes the replay a cheap scan.
     """
@@ -58,6 +60,7 @@ def key_result_progress(
             .fill_nan(None)
             .alias("progress")
         )
+        .filter(pl.col("value").is_not_null())
         .select(pl.col("id").alias("key_result_id"), "goal_id", "weight", "value", "progress")
     )
 
