@@ -7,10 +7,11 @@ from datetime import date
 import polars as pl
 
 from data.schema import WORK_MODES
-from queries.checkins import cadence_in_scope, group_names, id_names, narrow
+from queries.checkins import cadence_in_scope
+from queries.frames import group_names, id_names
 from queries.model import Filters, Settings, Snapshot, Viewer
 from queries.rollup import ladder_edges, period_goals, period_progress
-from queries.scope import goal_region, people_in_scope
+from queries.scope import goal_region, scope_of
 
 DEFAULT_SETTINGS = Settings()
 
@@ -64,7 +65,7 @@ def period_alignment(snapshot: Snapshot, period_id: int) -> pl.DataFrame:
         goals = period_goals(snapshot, period_id)
         return objective_of_goal(snapshot, goals)
 
-    return snapshot.derived(("alignment", period_id), compute, persist=True)
+    return snapshot.derived(("alignment", period_id), compute)
 
 
 # --- the Alignment screen -------------------------------------------------------------------------------------
@@ -138,8 +139,8 @@ def alignment_summary(
     """One row: alignment rate (aligned / business goals below company level) in scope and organisation-wide,
     orphan goals in scope, and the share of active people in scope with at least one development goal."""
     every = aligned_goals(snapshot, filters.period_id)
-    scoped = narrow(snapshot, every, filters)
-    people = people_in_scope(snapshot, filters).select("id")
+    scoped = scope_of(snapshot, filters).narrow(every)
+    people = scope_of(snapshot, filters).people().select("id")
     growth = _with_growth(snapshot, filters, settings, people)
     return pl.DataFrame(
         [
@@ -169,8 +170,8 @@ def alignment_by_group(
     snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, by: str = "team"
 ) -> pl.DataFrame:
     """Per owning team (org unit) or goal region in scope: business goals, aligned ones and the rate, lowest first."""
-    column, names = group_names(snapshot, by)
-    scoped = narrow(snapshot, aligned_goals(snapshot, filters.period_id), filters)
+    column, names = group_names(snapshot.region, snapshot.org_unit, by)
+    scoped = scope_of(snapshot, filters).narrow(aligned_goals(snapshot, filters.period_id))
     return (
         scoped.group_by(column)
         .agg(pl.len().cast(pl.Int64).alias("goals"), pl.col("aligned").sum().cast(pl.Int64).alias("aligned"))
@@ -185,7 +186,7 @@ def orphan_goals(
     snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS
 ) -> pl.DataFrame:
     """Business goals in scope below company level that reach no company objective of the period, with the reason."""
-    scoped = narrow(snapshot, aligned_goals(snapshot, filters.period_id), filters).filter(~pl.col("aligned"))
+    scoped = scope_of(snapshot, filters).narrow(aligned_goals(snapshot, filters.period_id)).filter(~pl.col("aligned"))
     supports = snapshot.goal_link.filter(pl.col("link_type") == "supports").select("goal_id").unique()
     return (
         scoped.join(id_names(snapshot.org_unit, "org_unit_id", "team"), on="org_unit_id", how="left")
@@ -213,7 +214,7 @@ def objective_support(
     company level that ladder up to them, directly or through parents): none or thin support, fewest first."""
     objectives = period_goals(snapshot, filters.period_id).filter(pl.col("level") == "company").select("id", "title")
     contributing = (
-        narrow(snapshot, aligned_goals(snapshot, filters.period_id), filters)
+        scope_of(snapshot, filters).narrow(aligned_goals(snapshot, filters.period_id))
         .group_by("objective_id")
         .agg(pl.len().cast(pl.Int64).alias("contributing_goals"))
     )
@@ -233,9 +234,9 @@ def teams_without_alignment(
 ) -> pl.DataFrame:
     """Teams (org units of kind team) with active people in scope whose business goals in scope this period
     reach no company objective (including teams with no business goal at all)."""
-    people = people_in_scope(snapshot, filters).group_by("org_unit_id").agg(pl.len().cast(pl.Int64).alias("people"))
+    people = scope_of(snapshot, filters).people().group_by("org_unit_id").agg(pl.len().cast(pl.Int64).alias("people"))
     goals = (
-        narrow(snapshot, aligned_goals(snapshot, filters.period_id), filters)
+        scope_of(snapshot, filters).narrow(aligned_goals(snapshot, filters.period_id))
         .group_by("org_unit_id")
         .agg(pl.len().cast(pl.Int64).alias("goals"), pl.col("aligned").sum().cast(pl.Int64).alias("aligned"))
     )
@@ -295,8 +296,8 @@ def career_growth(
 ) -> pl.DataFrame:
     """Per team (the person's org unit) or region: active people in scope and the share with at least one live
     development goal this period, lowest first."""
-    column, names = group_names(snapshot, by)
-    people = people_in_scope(snapshot, filters).select("id", column)
+    column, names = group_names(snapshot.region, snapshot.org_unit, by)
+    people = scope_of(snapshot, filters).people().select("id", column)
     return (
         _with_growth(snapshot, filters, settings, people)
         .group_by(column)

@@ -16,10 +16,11 @@ from datetime import date, timedelta
 import polars as pl
 
 from queries.association import fitted_line, pearson_with_ci
+from queries.frames import group_names, id_names
 from queries.model import Filters, Settings, Snapshot, Viewer
 from queries.periods import comparable_as_of, period_row, previous_period_id
 from queries.rollup import period_goals, period_progress
-from queries.scope import goal_region, people_in_scope, subtree_unit_ids
+from queries.scope import goal_region, scope_of
 
 DEFAULT_SETTINGS = Settings()
 
@@ -54,7 +55,7 @@ def checkin_coverage(
     snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS
 ) -> pl.DataFrame:
     """Coverage = share of active people in scope with a check-in in the last `checkin_window_days` days."""
-    people = people_in_scope(snapshot, filters)
+    people = scope_of(snapshot, filters).people()
     return pl.DataFrame([checkin_coverage_at(snapshot, people, filters.as_of, settings.checkin_window_days)])
 
 
@@ -136,13 +137,8 @@ def checkin_intervals(snapshot: Snapshot, period_id: int, as_of: date) -> pl.Dat
 
 def cadence_in_scope(snapshot: Snapshot, filters: Filters, settings: Settings) -> pl.DataFrame:
     """The per-person cadence of the active people the filters select."""
-    people = people_in_scope(snapshot, filters).select("id")
+    people = scope_of(snapshot, filters).people().select("id")
     return person_cadence(snapshot, filters.period_id, filters.as_of, settings).join(people, on="id", how="semi")
-
-
-def id_names(table: pl.DataFrame, key: str, label: str) -> pl.DataFrame:
-    """`table`'s id and name renamed to `key` and `label`, ready to join names onto ids."""
-    return table.select(pl.col("id").alias(key), pl.col("name").alias(label))
 
 
 def _rate(checkins: pl.Expr, people: pl.Expr, days: int) -> pl.Expr:
@@ -214,12 +210,6 @@ def days_since_distribution(
     )
 
 
-def group_names(snapshot: Snapshot, by: str) -> tuple[str, pl.DataFrame]:
-    if by == "region":
-        return "region_id", id_names(snapshot.region, "region_id", "group")
-    return "org_unit_id", id_names(snapshot.org_unit, "org_unit_id", "group")
-
-
 def weekly_unit_checkins(snapshot: Snapshot, period_id: int, as_of: date) -> pl.DataFrame:
     """Check-ins of active people from the period's start to as_of per (org unit, region, week); memoised, and
     exact for any filter, since the filters select whole units and regions."""
@@ -238,16 +228,6 @@ def weekly_unit_checkins(snapshot: Snapshot, period_id: int, as_of: date) -> pl.
     return snapshot.derived(("weekly_unit_checkins", start, as_of), compute)
 
 
-def narrow(snapshot: Snapshot, frame: pl.DataFrame, filters: Filters) -> pl.DataFrame:
-    """Rows of `frame` (with org_unit_id and region_id) inside the filters' team subtree and regions."""
-    units = subtree_unit_ids(snapshot, filters.org_unit_id)
-    if units is not None:
-        frame = frame.filter(pl.col("org_unit_id").is_in(units.implode()))
-    if filters.region_ids:
-        frame = frame.filter(pl.col("region_id").is_in(list(filters.region_ids)))
-    return frame
-
-
 def weekly_checkins(
     snapshot: Snapshot,
     filters: Filters,
@@ -258,7 +238,7 @@ def weekly_checkins(
 ) -> pl.DataFrame:
     """Check-ins per person per week (Monday start) from the period's start to as_of, by team (the `limit`
     largest by headcount) or by region: check-ins held that week by the group's people / the group's people."""
-    column, names = group_names(snapshot, by)
+    column, names = group_names(snapshot.region, snapshot.org_unit, by)
     people = cadence_in_scope(snapshot, filters, settings).select("id", column)
     headcount = (
         people.group_by(column)
@@ -271,7 +251,7 @@ def weekly_checkins(
     first, last = (pl.Series([start, max(filters.as_of, start)]).dt.truncate("1w")).to_list()
     weeks = pl.date_range(first, last, "1w", eager=True).alias("week")
     held = (
-        narrow(snapshot, weekly_unit_checkins(snapshot, filters.period_id, filters.as_of), filters)
+        scope_of(snapshot, filters).narrow(weekly_unit_checkins(snapshot, filters.period_id, filters.as_of))
         .join(headcount.select(column), on=column, how="semi")
         .group_by(column, "week")
         .agg(pl.col("checkins").sum())
@@ -389,9 +369,7 @@ def cadence_vs_progress(
         .agg(pl.len().cast(pl.Int64).alias("people"), pl.col("checkins").sum())
         .with_columns(_rate(pl.col("checkins"), pl.col("people"), days).alias("checkins_per_person"))
     )
-    progress = unit_progress(snapshot, filters.period_id, filters.as_of, settings)
-    if filters.region_ids:
-        progress = progress.filter(pl.col("region_id").is_in(list(filters.region_ids)))
+    progress = scope_of(snapshot, filters).narrow(unit_progress(snapshot, filters.period_id, filters.as_of, settings))
     progress = progress.group_by("org_unit_id").agg(
         pl.col("goals").sum(), (pl.col("progress_sum").sum() / pl.col("expected_sum").sum()).alias("pace")
     )

@@ -13,6 +13,7 @@ import polars as pl
 
 # The thresholds are read and checked with the rest of the configuration; queries take them from here.
 from data.config import Settings as Settings
+from queries.derived import CAPACITY, frame_of
 
 ROLES = ("executive", "hr", "manager", "none")
 
@@ -70,8 +71,8 @@ class BoundedMemo:
             self._items.clear()
 
 
-BASE_FRAMES = 48  # frames of a period or a date that many screens start from, kept per snapshot
-FILTER_FRAMES = 32  # frames of one filter choice, kept per snapshot
+def _memos() -> dict[str, BoundedMemo]:
+    return {memo: BoundedMemo(capacity) for memo, capacity in CAPACITY.items()}
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,23 +97,17 @@ class Snapshot:
     scope_label: str = "everyone"
     stamp: str | None = None  # the database's data stamp when it was read (data/stamp.py)
     stored: Any = field(default=None, repr=False, compare=False)  # its StoredSnapshot on disk, if any
-    _derived: BoundedMemo = field(default_factory=lambda: BoundedMemo(BASE_FRAMES), repr=False, compare=False)
-    _by_filters: BoundedMemo = field(default_factory=lambda: BoundedMemo(FILTER_FRAMES), repr=False, compare=False)
+    _memos: dict[str, BoundedMemo] = field(default_factory=_memos, repr=False, compare=False)
 
-    def derived(
-        self, key: Hashable, compute: Callable[[], Any], *, persist: bool = False, per_filters: bool = False
-    ) -> Any:
+    def derived(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """Memoise a frame computed from this snapshot alone (for example the roll-up of one period).
 
-        `per_filters` marks a frame of one filter choice (a team's or a region's roll-up): those are kept apart
-        from the frames every choice starts from, so many people changing filters never push the shared ones
-        out. With `persist`, a frame is also kept on disk beside the stored snapshot, so that the next process
-        starting on the same data reads it instead of computing it. `key` must then describe the frame
-        completely (its repr names the file)."""
-        if per_filters:
-            return self._by_filters.get(key, compute)
-        if not persist or self.stored is None:
-            return self._derived.get(key, compute)
+        `key` is the frame's name, or a tuple starting with it; queries/derived.py declares every name and
+        decides there which memo keeps it and whether it is also stored on disk beside the stored snapshot."""
+        frame = frame_of(key)
+        memo = self._memos[frame.memo]
+        if not frame.persist or self.stored is None:
+            return memo.get(key, compute)
 
         def from_disk() -> Any:
             frame = self.stored.derived(key)
@@ -121,7 +116,7 @@ class Snapshot:
                 self.stored.keep_derived(key, frame)
             return frame
 
-        return self._derived.get(key, from_disk)
+        return memo.get(key, from_disk)
 
     def narrowed(self, scope_label: str, **tables: pl.DataFrame) -> Snapshot:
         """A copy with some tables replaced (a fresh memo and nothing on disk, since the data differ)."""
@@ -129,8 +124,7 @@ class Snapshot:
             self,
             scope_label=scope_label,
             stored=None,
-            _derived=BoundedMemo(BASE_FRAMES),
-            _by_filters=BoundedMemo(FILTER_FRAMES),
+            _memos=_memos(),
             **tables,
         )
 

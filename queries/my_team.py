@@ -6,7 +6,8 @@ import polars as pl
 
 from queries.access import reporting_subtree
 from queries.alignment import owner_goal_stats
-from queries.checkins import cadence_in_scope, id_names
+from queries.checkins import cadence_in_scope
+from queries.frames import id_names
 from queries.model import Filters, Settings, Snapshot, Viewer
 from queries.rollup import status_expr
 

@@ -11,8 +11,7 @@ from queries.checkins import checkin_coverage_at
 from queries.frames import rows_with_ids
 from queries.model import Filters, Settings, Snapshot, Viewer
 from queries.periods import comparable_as_of, previous_period_id
-from queries.progress import carried_progress, scoped_objectives
-from queries.scope import people_in_scope
+from queries.scope import scope_of
 
 DEFAULT_SETTINGS = Settings()
 
@@ -30,9 +29,9 @@ KPI_LABELS = {
 
 
 def _kpis(snapshot: Snapshot, filters: Filters, settings: Settings) -> dict[str, float | int | None]:
-    progress = carried_progress(snapshot, filters, settings)
-    business = progress.filter(pl.col("in_scope") & (pl.col("kind") == "business"))
-    objectives = scoped_objectives(snapshot, filters, settings)
+    scope = scope_of(snapshot, filters)
+    business = scope.progress(settings).filter(pl.col("in_scope") & (pl.col("kind") == "business"))
+    objectives = scope.objectives(settings)
     measured = business.filter(pl.col("status") != "not started")
     status_share = {
         key: (measured.filter(pl.col("status") == label).height / measured.height if measured.height else None)
@@ -41,7 +40,7 @@ def _kpis(snapshot: Snapshot, filters: Filters, settings: Settings) -> dict[str,
     below_company = business.filter(pl.col("level") != "company")
     aligned = rows_with_ids(period_alignment(snapshot, filters.period_id), below_company["id"])
     alignment = aligned["objective_id"].is_not_null().sum() / below_company.height if below_company.height else None
-    people = people_in_scope(snapshot, filters)
+    people = scope.people()
     coverage = checkin_coverage_at(snapshot, people, filters.as_of, settings.checkin_window_days)["coverage"]
     return {
         "objectives": objectives.height,
@@ -93,7 +92,8 @@ def objective_progress(
     snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS
 ) -> pl.DataFrame:
     """Each company objective's progress as carried by the scope, expected progress, pace ratio and status."""
-    progress = carried_progress(snapshot, filters, settings)
+    scope = scope_of(snapshot, filters)
+    progress = scope.progress(settings)
     contributing = progress.filter(pl.col("in_scope") & (pl.col("level") != "company"))["id"]
     contributors = (
         rows_with_ids(period_alignment(snapshot, filters.period_id), contributing)
@@ -101,7 +101,7 @@ def objective_progress(
         .agg(pl.len().alias("contributing_goals"))
     )
     return (
-        scoped_objectives(snapshot, filters, settings)
+        scope.objectives(settings)
         .join(contributors, left_on="id", right_on="objective_id", how="left")
         .with_columns(
             pl.col("contributing_goals").fill_null(0).cast(pl.Int64),

@@ -15,7 +15,7 @@ import polars as pl
 from queries import stats
 from queries.model import Filters, Settings, Snapshot, Viewer
 from queries.privacy import HIDDEN, hide_small_grid, hide_small_groups
-from queries.scope import org_closure, subtree_unit_ids
+from queries.scope import org_closure, scope_of
 
 DEFAULT_SETTINGS = Settings()
 
@@ -80,16 +80,10 @@ def cycle_ratings(snapshot: Snapshot, cycle_id: int) -> pl.DataFrame:
 
 
 def rated_in_scope(snapshot: Snapshot, filters: Filters, cycle_id: int) -> pl.DataFrame:
-    """The cycle's ratings of the people `people_in_scope(active_only=False)` selects (leavers included): the
+    """The cycle's ratings of the people `scope's `people(active_only=False)` selects (leavers included): the
     same team-subtree and region rules, applied straight to the ratings, which carry each person's unit and
     region, so a filter change costs one pass over the cycle."""
-    rated = cycle_ratings(snapshot, cycle_id)
-    units = subtree_unit_ids(snapshot, filters.org_unit_id)
-    if units is not None:
-        rated = rated.filter(pl.col("org_unit_id").is_in(units.implode()))
-    if filters.region_ids:
-        rated = rated.filter(pl.col("region_id").is_in(list(filters.region_ids)))
-    return rated
+    return scope_of(snapshot, filters).narrow(cycle_ratings(snapshot, cycle_id))
 
 
 # --- groups -----------------------------------------------------------------------------------------------------

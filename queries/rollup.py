@@ -69,8 +69,7 @@ def update_history(snapshot: Snapshot) -> pl.DataFrame:
     """The progress-update history sorted by (key_result_id, at), once per snapshot, so every replay is a scan."""
     return snapshot.derived(
         "update_history",
-        lambda: snapshot.progress_update.select("key_result_id", "at", "value").sort(["key_result_id", "at"]),
-        persist=True,
+        lambda: snapshot.progress_update.select("key_result_id", "at", "value").sort(["key_result_id", "at"])
     )
 
 
@@ -234,17 +233,7 @@ def assess(
             ids, left_on="parent", right_on="id", how="semi"
         )
     rolled = roll_up(goals, edges, kr_progress)
-    periods = snapshot.period.select(pl.col("id").alias("period_id"), "start_date", "end_date")
-    return (
-        goals.join(rolled, on="id", how="left")
-        .join(periods, on="period_id", how="left")
-        .with_columns(expected_progress(pl.col("start_date"), pl.col("end_date"), as_of).alias("expected"))
-        .with_columns(
-            pl.when(pl.col("expected") > 0).then(pl.col("progress") / pl.col("expected")).alias("pace_ratio"),
-            status_expr(settings),
-        )
-        .drop("start_date", "end_date")
-    )
+    return with_pace(goals.join(rolled, on="id", how="left"), snapshot, as_of, settings)
 
 
 def year_edges(snapshot: Snapshot, period_id: int) -> pl.DataFrame:
@@ -266,7 +255,7 @@ def period_progress(snapshot: Snapshot, period_id: int, as_of: date, settings: S
         kr = period_key_result_progress(snapshot, year_id, as_of)
         return assess(snapshot, goals, as_of, settings, kr_progress=kr, edges=year_edges(snapshot, year_id))
 
-    return snapshot.derived(("period_progress", year_id, as_of, settings), compute, persist=True)
+    return snapshot.derived(("period_progress", year_id, as_of, settings), compute)
 
 
 def period_key_result_progress(snapshot: Snapshot, period_id: int, as_of: date) -> pl.DataFrame:
@@ -279,7 +268,7 @@ def period_key_result_progress(snapshot: Snapshot, period_id: int, as_of: date) 
         key_results = snapshot.key_result.join(goals.select("id"), left_on="goal_id", right_on="id", how="semi")
         return key_result_progress(key_results, update_history(snapshot), as_of, history_sorted=True)
 
-    return snapshot.derived(("kr_progress", year_id, as_of), compute, persist=True)
+    return snapshot.derived(("kr_progress", year_id, as_of), compute)
 
 
 def goal_cycles(goals: pl.DataFrame, links: pl.DataFrame | None = None) -> list[int]:
@@ -294,3 +283,35 @@ def goal_cycles(goals: pl.DataFrame, links: pl.DataFrame | None = None) -> list[
     )
     edges = ladder_edges(frame, links if links is not None else empty_links, include_supports=True)
     return cycle_members(edges).to_list()
+
+
+ROLLED_COLUMNS = ("has_key_results", "progress", "in_cycle", "expected", "pace_ratio", "status")
+
+
+def own_progress(rolled: pl.DataFrame) -> pl.DataFrame:
+    """A roll-up's goals with key results as one key result each (goal_id, weight 1, progress): their own progress,
+    which is all the engine reads from them, so a later roll-up need not weigh every key result again."""
+    return rolled.filter(pl.col("has_key_results")).select(
+        pl.col("id").alias("goal_id"), pl.lit(1.0).alias("weight"), "progress"
+    )
+
+
+def with_pace(frame: pl.DataFrame, snapshot: Snapshot, as_of: date | pl.Expr, settings: Settings) -> pl.DataFrame:
+    """`frame` (with period_id and progress) with expected progress of its period at `as_of` (a date, or a column of
+    dates: the share of the period elapsed, the as-of day counted), pace ratio = progress / expected, and status."""
+    periods = snapshot.period.select(pl.col("id").alias("period_id"), "start_date", "end_date")
+    joined = frame.join(periods, on="period_id", how="left")
+    if isinstance(as_of, date):
+        expected = expected_progress(pl.col("start_date"), pl.col("end_date"), as_of)
+    else:
+        total = (pl.col("end_date") - pl.col("start_date")).dt.total_days() + 1
+        elapsed = (as_of - pl.col("start_date")).dt.total_days() + 1
+        expected = (elapsed / total).clip(0.0, 1.0)
+    return (
+        joined.with_columns(expected.alias("expected"))
+        .with_columns(
+            pl.when(pl.col("expected") > 0).then(pl.col("progress") / pl.col("expected")).alias("pace_ratio"),
+            status_expr(settings),
+        )
+        .drop("start_date", "end_date")
+    )

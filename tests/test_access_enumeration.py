@@ -28,8 +28,9 @@ import queries
 from queries.access import reporting_subtree, scoped_snapshot, visible_region_ids, visible_unit_ids
 from queries.model import Filters, Snapshot, Viewer
 from queries.periods import clamp_as_of, current_period_id
-from queries.scope import goals_in_scope, people_in_scope
+from queries.scope import people_in_scope
 from tests.conftest import DEMO_TODAY, GENERATOR_TIMEOUT, ROOT
+from tests.reference import goals_in_scope
 
 TODAY = date.fromisoformat(DEMO_TODAY)
 # Columns that name a person by id, wherever a query puts them.

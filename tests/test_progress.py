@@ -25,7 +25,6 @@ from polars.testing import assert_frame_equal
 from queries.model import Filters, Settings, Snapshot, Viewer
 from queries.progress import (
     burnup_dates,
-    carried_progress,
     default_comparison_date,
     goals_at_risk,
     objective_burnup,
@@ -35,7 +34,8 @@ from queries.progress import (
     status_moves,
 )
 from queries.rollup import assess, period_key_result_progress, period_progress, year_edges
-from queries.scope import goals_in_scope, is_unfiltered, narrow_goals, with_ancestors, year_goals
+from queries.scope import year_goals
+from tests.reference import carried_progress, goals_in_scope, is_unfiltered, narrow_goals, with_ancestors
 from tests.tiny_org import ALPHA, AS_OF, BETA, ENGINEERING, NORTH, SOUTH, YEAR, tiny_filters, tiny_snapshot
 
 SETTINGS = Settings()

@@ -173,30 +173,34 @@ def graphs_and_members(draw):
 
 @PROPERTY
 @given(graphs_and_members())
-def test_walking_up_by_positions_reaches_exactly_what_the_join_walk_reaches(case):
-    from queries.progress import Upward, YearGraph, _carried, _needing_roll_up, _roll_up_slots
+def test_the_goal_graph_walks_and_rolls_up_exactly_as_the_join_definitions(case):
+    """The goal graph's position-array walk, its goals needing a roll-up and its slotted roll-up agree with the
+    join-based definitions (tests/reference.py), with members spread over three slots."""
+    from queries.goal_graph import GoalGraph
+    from tests.reference import carried_by_joins, needing_roll_up_by_joins, roll_up_by_joins
 
     ids, edges, members = case
-    frame = pl.DataFrame({"slot": [0] * len(members), "id": members}, schema={"slot": pl.Int64, "id": pl.Int64})
+    frame = pl.DataFrame({"slot": [i % 3 for i in range(len(members))], "id": members},
+                         schema={"slot": pl.Int64, "id": pl.Int64})
     without = pl.DataFrame({"id": ids[::2]})
-    plain = YearGraph(goals=pl.DataFrame({"id": ids}), edges=edges, without_key_results=without)
-    indexed = YearGraph(plain.goals, edges, without, upward=Upward(ids, edges, without["id"]))
-    by_join = _carried(plain, frame)
-    by_position = _carried(indexed, frame)
-    assert by_position["id"].sort().to_list() == by_join["id"].sort().to_list()
+    graph = GoalGraph(pl.DataFrame({"id": ids}), edges, without["id"])
+    by_join = carried_by_joins(edges, frame)
+    by_position = graph.carried(frame)
+    assert sorted(by_position.rows()) == sorted(by_join.rows())
 
     # The goals needing a roll-up again, and that roll-up, agree too.
-    needy_join = _needing_roll_up(plain, by_join)
-    needy_position = _needing_roll_up(indexed, by_position)
-    assert needy_position["id"].sort().to_list() == needy_join["id"].sort().to_list()
+    needy_join = needing_roll_up_by_joins(edges, without, by_join)
+    needy_position = graph.needing_roll_up(by_position)
+    assert sorted(needy_position.rows()) == sorted(needy_join.rows())
+    if needy_join.is_empty():
+        return
     kr = pl.DataFrame(
-        {"slot": 0, "goal_id": ids[1::2], "weight": 1.0, "progress": [i / len(ids) for i in range(len(ids[1::2]))]},
-        schema={"slot": pl.Int64, "goal_id": pl.Int64, "weight": pl.Float64, "progress": pl.Float64},
-    )
-    rolled_join = _roll_up_slots(plain, needy_join, kr).sort("id")
-    rolled_position = _roll_up_slots(indexed, needy_position, kr).sort("id")
-    assert rolled_position["id"].to_list() == rolled_join["id"].to_list()
-    assert rolled_position["in_cycle"].to_list() == rolled_join["in_cycle"].to_list()
+        {"goal_id": ids[1::2], "weight": 1.0, "progress": [i / len(ids) for i in range(len(ids[1::2]))]},
+        schema={"goal_id": pl.Int64, "weight": pl.Float64, "progress": pl.Float64},
+    ).join(pl.DataFrame({"slot": [0, 1, 2]}, schema={"slot": pl.Int64}), how="cross")
+    rolled_join = roll_up_by_joins(edges, needy_join, kr).sort("slot", "id")
+    rolled_position = graph.roll_up(needy_position, kr).sort("slot", "id")
+    assert rolled_position.select("slot", "id", "in_cycle").rows() == rolled_join.select("slot", "id", "in_cycle").rows()
     for got, want in zip(rolled_position["progress"].to_list(), rolled_join["progress"].to_list(), strict=True):
         assert (got is None) == (want is None) and (got is None or abs(got - want) < 1e-9)
 

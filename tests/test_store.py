@@ -172,7 +172,15 @@ def test_store_setting():
 # --- derived frames on disk --------------------------------------------------------------------------------------
 
 
-def test_a_persisted_derived_frame_is_read_back_by_the_next_process(filled, tmp_path):
+@pytest.fixture
+def example_frame(monkeypatch):
+    """A derived frame named "example", declared as stored on disk."""
+    from queries.derived import FRAMES, Frame
+
+    monkeypatch.setitem(FRAMES, "example", Frame(persist=True))
+
+
+def test_a_persisted_derived_frame_is_read_back_by_the_next_process(filled, tmp_path, example_frame):
     calls = []
 
     def compute():
@@ -180,21 +188,21 @@ def test_a_persisted_derived_frame_is_read_back_by_the_next_process(filled, tmp_
         return pl.DataFrame({"a": [1, 2, 3], "when": [datetime(2026, 1, 1)] * 3})
 
     first = load_snapshot(filled, store=SnapshotStore(tmp_path))
-    made = first.derived(("example", 1), compute, persist=True)
+    made = first.derived(("example", 1), compute)
     second = load_snapshot(filled, store=SnapshotStore(tmp_path))
-    again = second.derived(("example", 1), compute, persist=True)
+    again = second.derived(("example", 1), compute)
     assert calls == [1]
     assert_frame_equal(again, made)
     # Another key is another frame.
-    second.derived(("example", 2), compute, persist=True)
+    second.derived(("example", 2), compute)
     assert calls == [1, 1]
 
 
-def test_a_narrowed_snapshot_keeps_nothing_on_disk(filled, tmp_path):
+def test_a_narrowed_snapshot_keeps_nothing_on_disk(filled, tmp_path, example_frame):
     shared = load_snapshot(filled, store=SnapshotStore(tmp_path))
     narrowed = shared.narrowed("a team", goal=shared.goal.head(1))
     assert narrowed.stored is None
-    narrowed.derived(("example", "narrowed"), lambda: pl.DataFrame({"a": [1]}), persist=True)
+    narrowed.derived(("example", "narrowed"), lambda: pl.DataFrame({"a": [1]}))
     assert not (shared.stored.folder / "derived").exists()
 
 
