@@ -1,4 +1,4 @@
-"""KPI cards with deltas against the previous period."""
+"""KPI cards with deltas against the previous period, drawn as each figure's record (queries/kpis.py) says."""
 
 from __future__ import annotations
 
@@ -7,38 +7,29 @@ import streamlit as st
 
 from components.format import EMPTY, count, pct, pct_points
 
-# KPIs whose rise is bad news: their delta is coloured the other way round.
-_RISE_IS_BAD = {"behind", "at_risk", "median_days_since", "lapsed_people"}
-_COUNTS = {"objectives", "people_rated"}
+
+def _written(unit: str, value: float | None, previous: float | None) -> tuple[str, str | None]:
+    """The value and its delta as the unit is written: shares in percent (deltas in points), counts whole, days
+    whole, rates with two decimals."""
+    if unit == "share":
+        return pct(value), None if value is None or previous is None else pct_points(value - previous)
+    spec = {"count": ",.0f", "days": ".0f", "rate": ".2f"}[unit]
+    shown = count(value) if unit == "count" else (EMPTY if value is None else format(value, spec))
+    return shown, None if value is None or previous is None else format(value - previous, "+" + spec)
 
 
-def kpi_row(
-    kpis: pl.DataFrame, *, helps: dict[str, str] | None = None, columns: int = 4, numbers: dict[str, str] | None = None
-) -> None:
-    """One st.metric per KPI row (`kpi`, `label`, `value`, `previous`), `columns` to a line.
-
-    KPIs are shares unless `numbers` gives them a format spec (e.g. ".1f"), which the value and its delta then use."""
-    helps = helps or {}
-    numbers = numbers or {}
-    rows = kpis.to_dicts()
+def kpi_row(kpis: pl.DataFrame, *, columns: int = 4) -> None:
+    """One st.metric per card row of a KPI frame (queries/kpis.py `kpi_frame`), `columns` to a line."""
+    rows = kpis.filter(pl.col("card")).to_dicts()
     for start in range(0, len(rows), columns):
         cells = st.columns(columns)
         for cell, row in zip(cells, rows[start : start + columns], strict=False):
-            value, previous, kpi = row["value"], row["previous"], row["kpi"]
-            if kpi in numbers:
-                shown = EMPTY if value is None else format(value, numbers[kpi])
-                delta = None if value is None or previous is None else format(value - previous, "+" + numbers[kpi])
-            elif kpi in _COUNTS:
-                shown = count(value)
-                delta = None if value is None or previous is None else f"{value - previous:+,.0f}"
-            else:
-                shown = pct(value)
-                delta = None if value is None or previous is None else pct_points(value - previous)
+            shown, delta = _written(row["unit"], row["value"], row["previous"])
             cell.metric(
                 row["label"],
                 shown,
                 delta=delta,
                 border=True,
-                help=helps.get(kpi),
-                delta_color="inverse" if kpi in _RISE_IS_BAD else "normal",
+                help=row["help"] or None,
+                delta_color="normal" if row["rise_is_good"] else "inverse",
             )

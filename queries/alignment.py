@@ -9,11 +9,23 @@ import polars as pl
 from data.schema import WORK_MODES
 from queries.checkins import cadence_in_scope
 from queries.frames import group_names, id_names
+from queries.kpis import Kpi, kpi_frame
 from queries.model import Filters, Settings, Snapshot, Viewer
 from queries.rollup import ladder_edges, period_goals, period_progress
 from queries.scope import goal_region, scope_of
 
 DEFAULT_SETTINGS = Settings()
+
+ALIGNMENT_KPIS = (
+    Kpi("alignment", "Alignment", help="Share of this scope's business goals below company level that ladder up, "
+        "directly or through parents and “contributes” links, to a company objective of this period."),
+    Kpi("org_alignment", "Organisation average", help="The same share over the whole organisation you can see, "
+        "for comparison."),
+    Kpi("orphans", "Orphan goals", "count", rise_is_good=False,
+        help="Business goals in scope that reach no company objective."),
+    Kpi("career_growth", "With a development goal", help="Share of active people in scope with at least one live "
+        "development goal this period."),
+)
 
 
 def objective_of_goal(snapshot: Snapshot, goals: pl.DataFrame) -> pl.DataFrame:
@@ -164,6 +176,16 @@ def alignment_summary(
             "growth_share": pl.Float64,
         },
     )
+
+
+def alignment_kpis(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS
+) -> pl.DataFrame:
+    """The Alignment screen's cards: alignment rate in scope and organisation-wide, orphans, career-growth share."""
+    summary = alignment_summary(snapshot, filters, viewer, settings).row(0, named=True)
+    current = {"alignment": summary["rate"], "org_alignment": summary["org_rate"], "orphans": summary["orphans"],
+               "career_growth": summary["growth_share"]}
+    return kpi_frame(ALIGNMENT_KPIS, current, {}, settings)
 
 
 def alignment_by_group(

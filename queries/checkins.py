@@ -17,6 +17,7 @@ import polars as pl
 
 from queries.association import fitted_line, pearson_with_ci
 from queries.frames import group_names, id_names
+from queries.kpis import Kpi, kpi_frame
 from queries.model import Filters, Settings, Snapshot, Viewer
 from queries.periods import comparable_as_of, period_row, previous_period_id
 from queries.rollup import period_goals, period_progress
@@ -24,12 +25,17 @@ from queries.scope import goal_region, scope_of
 
 DEFAULT_SETTINGS = Settings()
 
-KPI_LABELS = {
-    "coverage": "Check-in coverage",
-    "median_days_since": "Median days since check-in",
-    "checkins_per_person": "Check-ins / person / 30 days",
-    "lapsed_people": "Lapsed people",
-}
+CHECKIN_KPIS = (
+    Kpi("coverage", "Check-in coverage", help="Share of active people with at least one check-in in the last "
+        "{checkin_window_days} days. Deltas compare the same point of the previous period."),
+    Kpi("median_days_since", "Median days since check-in", "days", rise_is_good=False,
+        help="Half the people had their last check-in more recently than this, among those who have had one at all. "
+        "Lower is better."),
+    Kpi("checkins_per_person", "Check-ins / person / 30 days", "rate", help="Check-ins held so far this period ÷ "
+        "people ÷ days elapsed × 30. Weekly 1:1s give about 4.3, fortnightly about 2.1, monthly about 1."),
+    Kpi("lapsed_people", "Lapsed people", "count", rise_is_good=False, help="Active people with no check-in for more "
+        "than {lapse_days} days, or none on record."),
+)
 
 # Bins of the days-since distribution: weeks up to 13 weeks, then one open bin, then "never".
 _BIN_DAYS = 7
@@ -153,7 +159,7 @@ def _kpis(snapshot: Snapshot, filters: Filters, settings: Settings) -> dict[str,
     people = cadence_in_scope(snapshot, filters, settings)
     days = elapsed_days(snapshot, filters.period_id, filters.as_of)
     if people.is_empty():
-        return dict.fromkeys(KPI_LABELS)
+        return dict.fromkeys(kpi.key for kpi in CHECKIN_KPIS)
     return {
         "coverage": people["covered"].mean(),
         "median_days_since": people["days_since"].median(),
@@ -174,15 +180,7 @@ def checkin_kpis(
     else:
         as_of = comparable_as_of(snapshot, filters.period_id, filters.as_of, previous_id)
         previous = _kpis(snapshot, replace(filters, period_id=previous_id, as_of=as_of), settings)
-    return pl.DataFrame(
-        {
-            "kpi": list(current),
-            "label": [KPI_LABELS[k] for k in current],
-            "value": [None if current[k] is None else float(current[k]) for k in current],
-            "previous": [None if previous[k] is None else float(previous[k]) for k in current],
-        },
-        schema={"kpi": pl.String, "label": pl.String, "value": pl.Float64, "previous": pl.Float64},
-    )
+    return kpi_frame(CHECKIN_KPIS, current, previous, settings)
 
 
 def days_since_distribution(

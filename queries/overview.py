@@ -9,23 +9,31 @@ import polars as pl
 from queries.alignment import period_alignment
 from queries.checkins import checkin_coverage_at
 from queries.frames import rows_with_ids
+from queries.kpis import Kpi, kpi_frame
 from queries.model import Filters, Settings, Snapshot, Viewer
 from queries.periods import comparable_as_of, previous_period_id
 from queries.scope import scope_of
 
 DEFAULT_SETTINGS = Settings()
 
-KPI_LABELS = {
-    "objectives": "Company objectives",
-    "progress": "Progress",
-    "expected": "Expected by now",
-    "on_track": "On track",
-    "at_risk": "At risk",
-    "behind": "Behind",
-    "alignment": "Alignment",
-    "checkin_coverage": "Check-in coverage",
-    "people_rated": "People rated",
-}
+OVERVIEW_KPIS = (
+    Kpi("objectives", "Company objectives", "count", help="Company objectives of the period that this scope carries."),
+    Kpi("progress", "Progress", help="Mean progress of the scope's measured business goals. The delta compares the "
+        "same point of the previous period. Expected by now: {expected:.0%}."),
+    Kpi("expected", "Expected by now", card=False),
+    Kpi("on_track", "On track", help="Share of the scope's measured business goals at or above "
+        "{on_track_ratio:.0%} of the pace the calendar asks for."),
+    Kpi("at_risk", "At risk", rise_is_good=False, help="Share of the scope's measured business goals between "
+        "{at_risk_ratio:.0%} and {on_track_ratio:.0%} of the pace the calendar asks for."),
+    Kpi("behind", "Behind", rise_is_good=False, help="Share of the scope's measured business goals below "
+        "{at_risk_ratio:.0%} of the pace the calendar asks for."),
+    Kpi("alignment", "Alignment", help="Share of business goals below company level that ladder up to a company "
+        "objective."),
+    Kpi("checkin_coverage", "Check-in coverage", help="Share of active people with a check-in in the last "
+        "{checkin_window_days} days."),
+    Kpi("people_rated", "People rated", "count", help="People in scope with a final rating in the latest closed "
+        "review cycle."),
+)
 
 
 def _kpis(snapshot: Snapshot, filters: Filters, settings: Settings) -> dict[str, float | int | None]:
@@ -77,15 +85,7 @@ def overview_kpis(
     else:
         as_of = comparable_as_of(snapshot, filters.period_id, filters.as_of, previous_id)
         previous = _kpis(snapshot, replace(filters, period_id=previous_id, as_of=as_of), settings)
-    return pl.DataFrame(
-        {
-            "kpi": list(current),
-            "label": [KPI_LABELS[k] for k in current],
-            "value": [None if current[k] is None else float(current[k]) for k in current],
-            "previous": [None if previous[k] is None else float(previous[k]) for k in current],
-        },
-        schema={"kpi": pl.String, "label": pl.String, "value": pl.Float64, "previous": pl.Float64},
-    )
+    return kpi_frame(OVERVIEW_KPIS, current, previous, settings)
 
 
 def objective_progress(

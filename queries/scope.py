@@ -124,7 +124,11 @@ class Scope:
         self.snapshot = snapshot
         self.filters = filters
         self.whole_organisation = filters.org_unit_id is None and not filters.region_ids
-        self.graph = goal_graph(snapshot, filters.period_id)
+
+    @cached_property
+    def graph(self) -> GoalGraph:
+        """The goal graph of the filtered period's year."""
+        return goal_graph(self.snapshot, self.filters.period_id)
 
     @cached_property
     def unit_ids(self) -> pl.Series | None:

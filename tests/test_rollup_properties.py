@@ -200,7 +200,8 @@ def test_the_goal_graph_walks_and_rolls_up_exactly_as_the_join_definitions(case)
     ).join(pl.DataFrame({"slot": [0, 1, 2]}, schema={"slot": pl.Int64}), how="cross")
     rolled_join = roll_up_by_joins(edges, needy_join, kr).sort("slot", "id")
     rolled_position = graph.roll_up(needy_position, kr).sort("slot", "id")
-    assert rolled_position.select("slot", "id", "in_cycle").rows() == rolled_join.select("slot", "id", "in_cycle").rows()
+    columns = ("slot", "id", "in_cycle")
+    assert rolled_position.select(columns).rows() == rolled_join.select(columns).rows()
     for got, want in zip(rolled_position["progress"].to_list(), rolled_join["progress"].to_list(), strict=True):
         assert (got is None) == (want is None) and (got is None or abs(got - want) < 1e-9)
 

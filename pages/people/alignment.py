@@ -12,6 +12,7 @@ from components.people_charts import ranked_bars, work_mode_bars
 from components.tables import data_table
 from queries.alignment import (
     alignment_by_group,
+    alignment_kpis,
     alignment_summary,
     career_growth,
     objective_support,
@@ -38,25 +39,7 @@ if summary["goals"] == 0 and summary["people"] == 0:
     )
     st.stop()
 
-kpi_row(
-    pl.DataFrame(
-        {
-            "kpi": ["alignment", "org_alignment", "orphans", "career_growth"],
-            "label": ["Alignment", "Organisation average", "Orphan goals", "With a development goal"],
-            "value": [summary["rate"], summary["org_rate"], float(summary["orphans"]), summary["growth_share"]],
-            "previous": [None, None, None, None],
-        },
-        schema={"kpi": pl.String, "label": pl.String, "value": pl.Float64, "previous": pl.Float64},
-    ),
-    numbers={"orphans": ",.0f"},
-    helps={
-        "alignment": "Share of this scope's business goals below company level that ladder up, directly or through "
-        "parents and “contributes” links, to a company objective of this period.",
-        "org_alignment": "The same share over the whole organisation you can see, for comparison.",
-        "orphans": "Business goals in scope that reach no company objective.",
-        "career_growth": "Share of active people in scope with at least one live development goal this period.",
-    },
-)
+kpi_row(ask(alignment_kpis, filters, viewer))
 
 
 def ranked(

@@ -38,19 +38,7 @@ if kpis.filter(pl.col("kpi") == "coverage")["value"][0] is None:
     )
     st.stop()
 
-kpi_row(
-    kpis,
-    numbers={"median_days_since": ".0f", "checkins_per_person": ".2f", "lapsed_people": ",.0f"},
-    helps={
-        "coverage": f"Share of active people with at least one check-in in the last {window} days. Deltas compare "
-        "the same point of the previous period.",
-        "median_days_since": "Half the people had their last check-in more recently than this, among those who "
-        "have had one at all. Lower is better.",
-        "checkins_per_person": "Check-ins held so far this period ÷ people ÷ days elapsed × 30. Weekly 1:1s give "
-        "about 4.3, fortnightly about 2.1, monthly about 1.",
-        "lapsed_people": f"Active people with no check-in for more than {lapse} days, or none on record.",
-    },
-)
+kpi_row(kpis)
 
 left, right = st.columns([2, 3], gap="large")
 with left:

@@ -25,17 +25,7 @@ if kpis.filter(pl.col("kpi") == "objectives")["value"][0] in (None, 0.0):
     )
     st.stop()
 
-kpi_row(
-    kpis.filter(pl.col("kpi") != "expected"),
-    helps={
-        "progress": "Mean progress of the scope's measured business goals. The delta compares the same point "
-        f"of the previous period. Expected by now: {kpis.filter(pl.col('kpi') == 'expected')['value'][0]:.0%}.",
-        "alignment": "Share of business goals below company level that ladder up to a company objective.",
-        "checkin_coverage": "Share of active people with a check-in in the last 30 days.",
-        "people_rated": "People in scope with a final rating in the latest closed review cycle.",
-    },
-    columns=4,
-)
+kpi_row(kpis, columns=4)
 
 objectives = ask(objective_progress, filters, viewer)
 st.subheader("Objectives against pace")
