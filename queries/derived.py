@@ -42,7 +42,7 @@ FRAMES: dict[str, Frame] = {
     "manager_closure": Frame(),
     "visible_unit_ids": Frame(),
     "visible_region_ids": Frame(),
-    "unit_paths": Frame(),
+    "visible_unit_paths": Frame(),
     "demo_managers": Frame(),
     "names_by_email": Frame(),
     # the roll-up universe of a year and its progress

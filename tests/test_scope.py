@@ -58,7 +58,8 @@ class TestGoalSets:
 
     def test_built_once_per_filters(self):
         snapshot = tiny_snapshot()
-        assert scope_of(snapshot, tiny_filters(org_unit_id=ALPHA)) is scope_of(snapshot, tiny_filters(org_unit_id=ALPHA))
+        alpha = tiny_filters(org_unit_id=ALPHA)
+        assert scope_of(snapshot, alpha) is scope_of(snapshot, tiny_filters(org_unit_id=ALPHA))
         assert scope_of(snapshot, tiny_filters(org_unit_id=ALPHA)) is not scope_of(snapshot, tiny_filters())
 
 
