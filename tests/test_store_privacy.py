@@ -27,13 +27,21 @@ def _everything_under(folder):
     return [folder, *folder.rglob("*")]
 
 
-def test_every_folder_is_0700_and_every_file_0600(filled, tmp_path):
+@pytest.fixture
+def privacy_frame(monkeypatch):
+    """A derived frame named "privacy", declared as stored on disk."""
+    from queries.derived import FRAMES, Frame
+
+    monkeypatch.setitem(FRAMES, "privacy", Frame(persist=True))
+
+
+def test_every_folder_is_0700_and_every_file_0600(filled, tmp_path, privacy_frame):
     """With a permissive umask (000), a write still leaves nothing readable by group or others."""
     directory = tmp_path / "store"
     old_umask = os.umask(0)
     try:
         snapshot = load_snapshot(filled, store=SnapshotStore(directory))
-        snapshot.derived(("privacy", 1), lambda: pl.DataFrame({"a": [1]}), persist=True)
+        snapshot.derived(("privacy", 1), lambda: pl.DataFrame({"a": [1]}))
     finally:
         os.umask(old_umask)
     paths = _everything_under(directory)
@@ -108,9 +116,9 @@ def test_a_folder_owned_by_another_user_is_a_miss(filled, tmp_path, monkeypatch)
     assert snapshot.goal.height == first.goal.height
 
 
-def test_a_derived_frame_others_may_write_is_computed_again(filled, tmp_path):
+def test_a_derived_frame_others_may_write_is_computed_again(filled, tmp_path, privacy_frame):
     snapshot = load_snapshot(filled, store=SnapshotStore(tmp_path / "store"))
-    snapshot.derived(("privacy", 2), lambda: pl.DataFrame({"a": [1]}), persist=True)
+    snapshot.derived(("privacy", 2), lambda: pl.DataFrame({"a": [1]}))
     [stored] = (snapshot.stored.folder / "derived").glob("*.arrow")
     assert snapshot.stored.derived(("privacy", 2)) is not None
     os.chmod(stored, 0o666)
