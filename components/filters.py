@@ -78,24 +78,21 @@ def _team_picker(snapshot: Snapshot) -> int | None:
     )
 
 
-def filter_sidebar(snapshot: Snapshot, today: date) -> tuple[Filters, list[str]]:
-    """Draw the shared filters in the sidebar; return the Filters and any notices about the URL."""
-    if not st.session_state.get(_READ_URL):
-        st.session_state[_READ_URL] = True
-        st.session_state[_NOTICES] = _read_url(snapshot, today)
-
+def _period_names(snapshot: Snapshot) -> dict[int, str]:
+    """Period names by id, the latest first and a year before its quarters."""
     periods = snapshot.period.sort(["start_date", "kind"], descending=[True, False])
-    period_ids = periods["id"].to_list()
-    names = dict(zip(period_ids, periods["name"].to_list(), strict=True))
+    return dict(zip(periods["id"].to_list(), periods["name"].to_list(), strict=True))
+
+
+def _period_picker(snapshot: Snapshot, today: date, names: dict[int, str]) -> int:
+    """The period select; its default is the current quarter."""
     # In a new session a value the browser sent back is not readable before its widget exists: a key that reads
     # as None is given the default as the widget's own default, which the browser's value overrides.
     if st.session_state.get(_PERIOD) is not None and st.session_state[_PERIOD] not in names:
         st.session_state[_PERIOD] = current_period_id(snapshot, today)
+    period_ids = list(names)
     default_period = 0 if _PERIOD in st.session_state else period_ids.index(current_period_id(snapshot, today))
-
-    sidebar = st.sidebar
-    sidebar.header("Filters")
-    period_id = sidebar.selectbox(
+    return st.sidebar.selectbox(
         "Period",
         period_ids,
         key=_PERIOD,
@@ -103,6 +100,18 @@ def filter_sidebar(snapshot: Snapshot, today: date) -> tuple[Filters, list[str]]
         format_func=names.__getitem__,
         on_change=_period_changed,
     )
+
+
+def filter_sidebar(snapshot: Snapshot, today: date) -> tuple[Filters, list[str]]:
+    """Draw the shared filters in the sidebar; return the Filters and any notices about the URL."""
+    if not st.session_state.get(_READ_URL):
+        st.session_state[_READ_URL] = True
+        st.session_state[_NOTICES] = _read_url(snapshot, today)
+
+    sidebar = st.sidebar
+    sidebar.header("Filters")
+    names = _period_names(snapshot)
+    period_id = _period_picker(snapshot, today, names)
 
     regions = _regions(snapshot)
     region_names = dict(zip(regions["id"].to_list(), regions["name"].to_list(), strict=True))
