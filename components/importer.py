@@ -17,6 +17,7 @@ from components import data
 from components.tables import data_table
 from data.db import DatabaseError, database_url, make_engine
 from data.formats import FORMATS
+from data.import_options import DATE_ORDERS, SEPARATORS, ReadOptions
 from data.load import ImportResult, import_files
 from data.validate import Source
 from queries.access import may_import
@@ -49,28 +50,59 @@ def _signature(sources: list[Source]) -> str:
     return digest.hexdigest()
 
 
-def _run(sources: list[Source], today: date, *, dry_run: bool, on_rows=lambda *_: None) -> ImportResult:
+def read_options() -> ReadOptions:
+    """How the uploaded files are written: strict unless a looser reading is chosen here."""
+    with st.expander("How the files are written", icon=":material/tune:"):
+        st.caption(
+            "Ladder reads commas, dates as YYYY-MM-DD and shares as 0.25 unless told otherwise here; "
+            "the report suggests an option when a file looks like it needs one."
+        )
+        separator = st.selectbox(
+            "Between values in CSV files",
+            tuple(SEPARATORS),
+            format_func=SEPARATORS.get,
+            key="import_separator",
+            help="Excel in much of Europe saves CSV files with semicolons.",
+        )
+        dates = st.selectbox(
+            "Dates",
+            tuple(DATE_ORDERS),
+            format_func=lambda order: order if order == "YYYY-MM-DD" else f"{order} (and YYYY-MM-DD)",
+            key="import_dates",
+            help="31/12/2026 is day first (DD/MM/YYYY); 12/31/2026 is month first (MM/DD/YYYY).",
+        )
+        percent = st.checkbox(
+            "Read 25% as 0.25",
+            key="import_percent",
+            help="Where a share from 0 to 1 is expected: rating guideline shares and update confidence.",
+        )
+    return ReadOptions(separator=separator, date_order=dates, percent=percent)
+
+
+def _run(
+    sources: list[Source], today: date, options: ReadOptions, *, dry_run: bool, on_rows=lambda *_: None
+) -> ImportResult:
     engine = make_engine(database_url())
     try:
-        return import_files(engine, sources, dry_run=dry_run, today=today, on_rows=on_rows)
+        return import_files(engine, sources, dry_run=dry_run, today=today, on_rows=on_rows, options=options)
     finally:
         engine.dispose()
 
 
-def checked(uploads, today: date) -> ImportResult:
-    """The dry run of these uploads: checked once per set of files, not again on every rerun."""
+def checked(uploads, today: date, options: ReadOptions) -> ImportResult:
+    """The dry run of these uploads: checked once per set of files and options, not again on every rerun."""
     sources = _sources(uploads)
-    signature = _signature(sources)
+    signature = f"{_signature(sources)}:{options}"
     remembered = st.session_state.get(_CHECKED)
     if remembered is not None and remembered[0] == signature:
         return remembered[1]
     with st.spinner("Checking the files against the goals database…"):
-        result = _run(sources, today, dry_run=True)
+        result = _run(sources, today, options, dry_run=True)
     st.session_state[_CHECKED] = (signature, result)
     return result
 
 
-def import_now(uploads, today: date) -> None:
+def import_now(uploads, today: date, options: ReadOptions) -> None:
     """Check and write the uploads in one transaction; on success refresh every screen's data and start over."""
     bar = st.progress(0.0, text="Importing…")
 
@@ -78,7 +110,7 @@ def import_now(uploads, today: date) -> None:
         bar.progress(done / max(total, 1), text=f"Writing {done:,} of {total:,} rows…")
 
     try:
-        result = _run(_sources(uploads), today, dry_run=False, on_rows=on_rows)
+        result = _run(_sources(uploads), today, options, dry_run=False, on_rows=on_rows)
     except DatabaseError as error:
         bar.empty()
         st.error(f"**Nothing was imported.** {error}", icon=":material/database_off:")

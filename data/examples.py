@@ -37,6 +37,7 @@ HR role) or from the command line:
 
 ```
 python -m data.load FILES_OR_FOLDERS... [--url DATABASE_URL] [--dry-run] [--report problems.csv]
+                    [--separator ';'] [--dates DD/MM/YYYY|MM/DD/YYYY] [--percent]
 ```
 
 `--dry-run` checks the files and reports without writing anything; a folder stands for every
@@ -59,6 +60,24 @@ python -m data.load FILES_OR_FOLDERS... [--url DATABASE_URL] [--dry-run] [--repo
   separators, no percent signs); **dates** as `YYYY-MM-DD`, like `2026-03-31`; **true or false** as
   `true`/`false` (`yes`/`no` and `1`/`0` work too). Spaces around a value are ignored; an empty cell
   means "no value".
+
+## Files as other systems export them
+
+Ladder reads the format above and nothing looser unless told to, so that a file is never read
+differently from what its author meant. Three options, on the command line and under *How the files
+are written* on the Data screen, read files as other systems write them:
+
+- **Separator** (`--separator ';'`; *Between values in CSV files*: Semicolon): CSV files with
+  semicolons between values, as Excel saves them in much of Europe.
+- **Dates** (`--dates DD/MM/YYYY` or `--dates MM/DD/YYYY`; *Dates*): `31/12/2026` (also `31.12.2026`
+  and `31-12-2026`) or `12/31/2026`, besides `2026-12-31`.
+- **Percent** (`--percent`; *Read 25% as 0.25*): `25%` where a share from 0 to 1 is expected
+  (`rating_guideline.target_share`, `progress_update.confidence`); other numbers stay as they are.
+
+A UTF-8 byte-order mark at the start of a CSV file (Excel's *CSV UTF-8* writes one) is always fine.
+When a file looks like one of these, the report names the option that would read it: a header with
+semicolons between the column names, a date such as `17/10/2026` (a date such as `01/02/2026` fits
+both orders, and the report names both), a share written as `70%`.
 
 ## Ids: updating instead of duplicating
 

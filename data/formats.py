@@ -34,6 +34,8 @@ FILE_TYPES = ("csv", "xlsx", "parquet")
 ID_MAX_LENGTH = 200
 
 _DTYPES = ((Boolean, pl.Boolean), (Integer, pl.Int64), (Float, pl.Float64), (Date, pl.Date), (String, pl.String))
+# Columns holding a share from 0 to 1, which the percent option lets files write as 25%.
+SHARES = {("rating_guideline", "target_share"), ("progress_update", "confidence")}
 # Columns whose empty cells are worked out from the row rather than given a fixed default.
 INFERRED = {("key_result", "direction")}
 _CHOICE = re.compile(r"^\s*(\w+)\s+IN\s*\((.+)\)\s*$", re.IGNORECASE)
@@ -190,6 +192,7 @@ class ColumnFormat:
     references: str | None = None  # the table whose key this column names
     help: str = ""
     identifier: bool = False  # the table's key or a reference: a whole number or a text id
+    share: bool = False  # a share from 0 to 1 (SHARES)
     table: str = ""
 
     @property
@@ -288,6 +291,7 @@ def _table_format(name: str) -> TableFormat:
                 references=foreign.column.table.name if foreign is not None else None,
                 help=COLUMN_HELP[name][column.name],
                 identifier=column.primary_key or foreign is not None,
+                share=(name, column.name) in SHARES,
                 table=name,
             )
         )

@@ -16,13 +16,16 @@ from data.formats import (
     TableFormat,
 )
 from data.import_grid import RawTable
+from data.import_options import DATE_ORDERS, PERCENT_HINT, STRICT, ReadOptions, date_hint
 from data.import_report import ROW, Incoming, Problems, quoted_cell
 
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 
 
-def _typed_column(column: ColumnFormat, dtype: pl.DataType, table: TableFormat) -> list[list[pl.Expr]]:
+def _typed_column(
+    column: ColumnFormat, dtype: pl.DataType, table: TableFormat, options: ReadOptions
+) -> list[list[pl.Expr]]:
     """Stages of expressions that turn one raw column into its value and a problem (null where the cell is fine).
 
     Each stage names its results (`_text:`, `_value:`, `_bad:`, `_problem:`) so that the next builds on
@@ -39,7 +42,7 @@ def _typed_column(column: ColumnFormat, dtype: pl.DataType, table: TableFormat) 
     elif dtype == pl.String or dtype == pl.Null or not _native(dtype, column.dtype):
         stripped = raw.cast(pl.String).str.strip_chars()
         first = [pl.when(stripped == "").then(None).otherwise(stripped).alias(f"_text:{name}")]
-        parsed, parse_problem = _parse(column, text)
+        parsed, parse_problem = _parse(column, text, options)
     else:
         first = [raw.cast(pl.String).alias(f"_text:{name}")]
         parsed = raw.dt.date() if isinstance(dtype, pl.Datetime) else raw.cast(column.dtype)
@@ -83,7 +86,7 @@ def _native(given: pl.DataType, wanted: pl.DataType) -> bool:
     return given == wanted
 
 
-def _parse(column: ColumnFormat, text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+def _parse(column: ColumnFormat, text: pl.Expr, options: ReadOptions) -> tuple[pl.Expr, pl.Expr]:
     """(value, problem) for text cells."""
     shown = quoted_cell(text)
     if column.dtype == pl.Int64:
@@ -100,27 +103,9 @@ def _parse(column: ColumnFormat, text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         )
         return value, bad
     if column.dtype == pl.Float64:
-        value = text.cast(pl.Float64, strict=False)
-        comma = text.str.contains(r"^-?\d+,\d+$")
-        bad = (
-            pl.when(text.is_not_null() & value.is_null() & comma)
-            .then(pl.format("'{}' is not a number: write decimals with a point, as in 1.5.", shown))
-            .when(text.is_not_null() & (value.is_null() | value.is_nan()))
-            .then(pl.format("'{}' is not a number.", shown))
-            .when(text.is_not_null() & value.is_infinite())
-            .then(pl.format("{} is too large to be a number Ladder can store.", shown))
-        )
-        return pl.when(value.is_finite()).then(value), bad
+        return _parse_number(column, text, options)
     if column.dtype == pl.Date:
-        value = pl.coalesce(
-            text.str.strptime(pl.Date, "%Y-%m-%d", strict=False),
-            text.str.strptime(pl.Datetime, "%Y-%m-%d %H:%M:%S", strict=False).dt.date(),
-            text.str.strptime(pl.Datetime, "%Y-%m-%dT%H:%M:%S", strict=False).dt.date(),
-        )
-        bad = pl.when(text.is_not_null() & value.is_null()).then(
-            pl.format("'{}' is not a date: write dates as YYYY-MM-DD, for example 2026-03-31.", shown)
-        )
-        return value, bad
+        return _parse_date(text, options)
     if column.dtype == pl.Boolean:
         lower = text.str.to_lowercase()
         value = pl.when(lower.is_in(list(_TRUE))).then(True).when(lower.is_in(list(_FALSE))).then(False)
@@ -129,6 +114,70 @@ def _parse(column: ColumnFormat, text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         )
         return value, bad
     return text, pl.lit(None, pl.String)
+
+
+def _parse_number(column: ColumnFormat, text: pl.Expr, options: ReadOptions) -> tuple[pl.Expr, pl.Expr]:
+    """(value, problem) for a number; in a share column with the percent option, 25% reads as 0.25."""
+    shown = quoted_cell(text)
+    percent = text.str.contains(r"^-?[0-9.]+\s*%$")
+    # Rounded, so that 70% is exactly the 0.7 a file would have written (70 / 100 is 0.7000000000000001).
+    share = text.str.strip_suffix("%").str.strip_chars().cast(pl.Float64, strict=False).truediv(100).round(12)
+    value = text.cast(pl.Float64, strict=False)
+    if column.share and options.percent:
+        value = pl.when(percent).then(share).otherwise(value)
+    comma = text.str.contains(r"^-?\d+,\d+$")
+    as_share = pl.format("{}", share)
+    bad = (
+        pl.when(text.is_not_null() & value.is_null() & comma)
+        .then(pl.format("'{}' is not a number: write decimals with a point, as in 1.5.", shown))
+        .when(text.is_not_null() & value.is_null() & percent & pl.lit(column.share))
+        .then(
+            pl.format(
+                "'{}' is a percentage: write it as a share ({}), or read the files with {}.",
+                shown,
+                as_share,
+                pl.lit(PERCENT_HINT),
+            )
+        )
+        .when(text.is_not_null() & (value.is_null() | value.is_nan()))
+        .then(pl.format("'{}' is not a number.", shown))
+        .when(text.is_not_null() & value.is_infinite())
+        .then(pl.format("{} is too large to be a number Ladder can store.", shown))
+    )
+    return pl.when(value.is_finite()).then(value), bad
+
+
+def _parse_date(text: pl.Expr, options: ReadOptions) -> tuple[pl.Expr, pl.Expr]:
+    """(value, problem) for a date: YYYY-MM-DD always, and the day-month order the date option names."""
+    shown = quoted_cell(text)
+    value = pl.coalesce(
+        text.str.strptime(pl.Date, "%Y-%m-%d", strict=False),
+        text.str.strptime(pl.Datetime, "%Y-%m-%d %H:%M:%S", strict=False).dt.date(),
+        text.str.strptime(pl.Datetime, "%Y-%m-%dT%H:%M:%S", strict=False).dt.date(),
+        *(text.str.strptime(pl.Date, pattern, strict=False) for pattern in DATE_ORDERS[options.date_order]),
+    )
+    parts = text.str.extract_groups(r"^(\d{1,2})[/.-](\d{1,2})[/.-]\d{4}$")
+    first, second = parts.struct.field("1").cast(pl.Int64), parts.struct.field("2").cast(pl.Int64)
+    plain = "'{}' is not a date: write dates as YYYY-MM-DD, for example 2026-03-31"
+    bad = (
+        pl.when(text.is_null() | value.is_not_null())
+        .then(None)
+        .when((first > 12) & (second <= 12))
+        .then(pl.format(plain + ", or read the files with {}.", shown, pl.lit(date_hint("DD/MM/YYYY"))))
+        .when((second > 12) & (first <= 12))
+        .then(pl.format(plain + ", or read the files with {}.", shown, pl.lit(date_hint("MM/DD/YYYY"))))
+        .when((first <= 12) & (second <= 12))
+        .then(
+            pl.format(
+                plain + ", or read the files with {} or {}, whichever your system writes.",
+                shown,
+                pl.lit(date_hint("DD/MM/YYYY")),
+                pl.lit(date_hint("MM/DD/YYYY")),
+            )
+        )
+        .otherwise(pl.format(plain + ".", shown))
+    )
+    return value, bad
 
 
 def _cell_rule(column: ColumnFormat, value: pl.Expr) -> pl.Expr:
@@ -187,7 +236,7 @@ def _cell_rule(column: ColumnFormat, value: pl.Expr) -> pl.Expr:
     return rules
 
 
-def type_table(raw: RawTable, problems: Problems) -> Incoming:
+def type_table(raw: RawTable, problems: Problems, options: ReadOptions = STRICT) -> Incoming:
     """The raw table typed by its format: unknown and missing columns and every bad cell are reported."""
     table = FORMATS[raw.table]
     known = set(table.column_names)
@@ -204,7 +253,7 @@ def type_table(raw: RawTable, problems: Problems) -> Incoming:
     stages: list[list[pl.Expr]] = [[], [], [], []]
     for column in table.columns:
         if column.name in given:
-            typed = _typed_column(column, raw.frame.schema[column.name], table)
+            typed = _typed_column(column, raw.frame.schema[column.name], table, options)
             for stage, expressions in zip(stages, typed, strict=True):
                 stage.extend(expressions)
         elif column.required:

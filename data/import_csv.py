@@ -10,6 +10,7 @@ import io
 import polars as pl
 
 from data.import_grid import RawTable, column_letter, filled, header_columns, text_frame
+from data.import_options import SEPARATORS, separator_hint
 from data.import_report import PROBLEM_SCHEMA, ROW, Problems, Source
 
 
@@ -47,20 +48,22 @@ def _decode(source: Source, problems: Problems) -> str | None:
     return text
 
 
-def read_csv(source: Source, table: str, problems: Problems) -> list[RawTable]:
+def read_csv(source: Source, table: str, problems: Problems, separator: str = ",") -> list[RawTable]:
     text = _decode(source, problems)
     if text is None:
         return []
     if not text.strip():
         problems.add(source.name, None, "", "This file is empty. It needs a header row naming the columns.")
         return []
-    counts = _field_counts(source.name, text, problems)
+    if _other_separator(source.name, text, separator, problems):
+        return []
+    counts = _field_counts(source.name, text, problems, separator)
     if counts is None:
         return []
     try:
-        frame = _polars_csv(source.name, text, counts, problems)
+        frame = _polars_csv(source.name, text, counts, problems, separator)
     except _Disagreement:
-        frame = _python_csv(source.name, text, problems)
+        frame = _python_csv(source.name, text, problems, separator)
     return [] if frame is None else [RawTable(table, source.name, frame)]
 
 
@@ -68,13 +71,29 @@ class _Disagreement(Exception):
     """Polars read the records differently from Python's csv module."""
 
 
-def _field_counts(file: str, text: str, problems: Problems) -> list[int] | None:
+def _other_separator(file: str, text: str, separator: str, problems: Problems) -> bool:
+    """Report a header that names its columns with another separator between them (Excel's semicolons)."""
+    header = text.split("\n", 1)[0]
+    for other in SEPARATORS:
+        if other != separator and separator not in header and other in header:
+            problems.add(
+                file,
+                1,
+                "",
+                f"The header row has '{other}' between the column names, not '{separator}'. "
+                f"Read this file with {separator_hint(other)}.",
+            )
+            return True
+    return False
+
+
+def _field_counts(file: str, text: str, problems: Problems, separator: str) -> list[int] | None:
     """How many values each record has (the header being the first), or None when the quoting is broken."""
     if '"' not in text:
         # Without quotes a record is a line, so the values of a million rows are counted without a Python loop.
         lines = pl.Series(text.removesuffix("\n").split("\n"), dtype=pl.String).str.strip_suffix("\r")
-        return (lines.str.count_matches(",", literal=True) + 1).to_list()
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        return (lines.str.count_matches(separator, literal=True) + 1).to_list()
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=separator)
     try:
         return [len(record) for record in reader]
     except csv.Error as error:
@@ -88,7 +107,7 @@ def _field_counts(file: str, text: str, problems: Problems) -> list[int] | None:
         return None
 
 
-def _polars_csv(file: str, text: str, counts: list[int], problems: Problems) -> pl.DataFrame | None:
+def _polars_csv(file: str, text: str, counts: list[int], problems: Problems, separator: str) -> pl.DataFrame | None:
     """The records as text cells, parsed by Polars; rows cut short or too long are reported and left out.
 
     Raises _Disagreement when Polars and the record count disagree (unusual line endings, say), so that
@@ -99,6 +118,7 @@ def _polars_csv(file: str, text: str, counts: list[int], problems: Problems) -> 
         grid = pl.read_csv(
             text.encode("utf-8"),
             has_header=False,
+            separator=separator,
             schema={slot: pl.String for slot in slots},
             truncate_ragged_lines=True,
         )
@@ -168,9 +188,9 @@ def _report_misshapen(
     return bad
 
 
-def _python_csv(file: str, text: str, problems: Problems) -> pl.DataFrame | None:
+def _python_csv(file: str, text: str, problems: Problems, separator: str) -> pl.DataFrame | None:
     """The records as text cells, parsed by Python's csv module (the careful, slower way)."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=separator)
     records = [(number, cells) for number, cells in enumerate(reader, start=1)]
     header = records[0][1]
     data_rows = ((number, cells) for number, cells in records[1:] if any(filled(c) for c in cells))

@@ -12,6 +12,7 @@ import polars as pl
 from data.formats import FILE_TYPES, table_for
 from data.import_csv import read_csv
 from data.import_grid import RawTable, filled, text_frame, unknown_table
+from data.import_options import STRICT, ReadOptions
 from data.import_report import ROW, Problems, Source
 
 
@@ -86,7 +87,9 @@ def read_parquet(source: Source, table: str, problems: Problems) -> list[RawTabl
     return [RawTable(table, source.name, frame)]
 
 
-def read_sources(sources: Sequence[Source], problems: Problems) -> tuple[list[RawTable], set[str]]:
+def read_sources(
+    sources: Sequence[Source], problems: Problems, options: ReadOptions = STRICT
+) -> tuple[list[RawTable], set[str]]:
     """Every table in the file set as read, and the tables whose file could not be read (reported)."""
     raws: list[RawTable] = []
     unreadable: set[str] = set()
@@ -105,8 +108,10 @@ def read_sources(sources: Sequence[Source], problems: Problems) -> tuple[list[Ra
         if table is None:
             problems.add(source.name, None, "", unknown_table(f"'{path.stem}'", f"for example goal.{suffix}"))
             continue
-        reader = read_csv if suffix == "csv" else read_parquet
-        read = reader(source, table, problems)
+        if suffix == "csv":
+            read = read_csv(source, table, problems, options.separator)
+        else:
+            read = read_parquet(source, table, problems)
         if not read:
             unreadable.add(table)
         raws.extend(read)

@@ -1,6 +1,7 @@
 """Load import files into the goals database: check everything first, then write all of it in one transaction.
 
     python -m data.load FILES_OR_FOLDERS... [--url URL] [--dry-run] [--today YYYY-MM-DD] [--report PROBLEMS.csv]
+                        [--separator ';'] [--dates DD/MM/YYYY|MM/DD/YYYY] [--percent]
 
 A file set with any problem writes nothing, and the report says where and why. A valid one is written in
 one transaction, table by table in an order where every row comes after the rows it refers to, each row
@@ -27,6 +28,7 @@ from data.db import DatabaseError, check_schema, describe, make_engine, prepare
 from data.demo import clear_demo
 from data.formats import FILE_TYPES, FORMATS
 from data.import_ids import EXTERNAL_ID_SCHEMA
+from data.import_options import DATE_ORDERS, SEPARATORS, STRICT, ReadOptions
 from data.schema import SNAPSHOT_TABLES
 from data.validate import Incoming, Report, Source, read_existing, validate
 
@@ -96,10 +98,12 @@ def import_files(
     on_step: Callable[[str], None] = _NOTHING,
     on_rows: Callable[[int, int], None] = _NOTHING,
     keep_demo: bool = False,
+    options: ReadOptions = STRICT,
 ) -> ImportResult:
     """Check `sources` against the database and, unless `dry_run` or anything is wrong, write them all.
 
-    `on_step(label)` is told as each stage starts; `on_rows(done, total)` as rows are written. Writing removes
+    `on_step(label)` is told as each stage starts; `on_rows(done, total)` as rows are written. `options` say
+    how the files are written (separator, date order, percentages; data/import_options.py). Writing removes
     the demo marker first (imported data are taken to be real people's), unless `keep_demo`.
     """
     started = time.perf_counter()
@@ -110,7 +114,7 @@ def import_files(
         existing.update(read_existing(engine, tables))
         return existing
 
-    report = validate(sources, existing=read, today=today, on_step=on_step)
+    report = validate(sources, existing=read, today=today, on_step=on_step, options=options)
     result = ImportResult(report)
     for name, incoming in report.tables.items():
         stored = existing.get(name)
@@ -269,6 +273,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, help="write every problem found to this CSV file")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument(
+        "--separator", choices=tuple(SEPARATORS), default=",", help="between the values of CSV files (default: ,)"
+    )
+    parser.add_argument(
+        "--dates", choices=tuple(DATE_ORDERS), default="YYYY-MM-DD", help="how dates are written besides YYYY-MM-DD"
+    )
+    parser.add_argument("--percent", action="store_true", help="read 25%% as 0.25 where a share is expected")
+    parser.add_argument(
         "--keep-demo", action="store_true",
         help="keep demo mode open on this database (only for demo files, never real people's data)",
     )  # fmt: skip
@@ -294,9 +305,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         engine = make_engine(args.url)
         where = describe(str(engine.url))
+        options = ReadOptions(separator=args.separator, date_order=args.dates, percent=args.percent)
         result = import_files(
             engine, sources, dry_run=args.dry_run, today=args.today, on_step=on_step, on_rows=on_rows,
-            keep_demo=args.keep_demo,
+            keep_demo=args.keep_demo, options=options,
         )  # fmt: skip
     except DatabaseError as exc:
         parser.exit(2, f"{exc}\n")

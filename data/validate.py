@@ -25,6 +25,7 @@ from data.import_checks import Checker
 from data.import_existing import read_existing
 from data.import_files import read_sources
 from data.import_ids import assign_ladder_ids
+from data.import_options import STRICT, ReadOptions
 from data.import_report import Incoming, Problems, Report, Source
 
 __all__ = ["Incoming", "Report", "Source", "read_existing", "validate"]
@@ -35,11 +36,13 @@ def validate(
     existing: dict[str, pl.DataFrame] | Callable[[Iterable[str]], dict[str, pl.DataFrame]] | None = None,
     today: date | None = None,
     on_step: Callable[[str], None] | None = None,
+    options: ReadOptions = STRICT,
 ) -> Report:
     """Read, type and check a file set against the rows the database already holds; nothing is written.
 
     `existing` is a dict from `read_existing`, or a function of the incoming table names that returns one
-    (so that only the needed columns are read), or None for an empty database.
+    (so that only the needed columns are read), or None for an empty database. `options` loosen the reading
+    of CSV separators, dates and percentages (data/import_options.py).
     """
     today = today or date.today()
     step = on_step or (lambda _: None)
@@ -48,7 +51,7 @@ def validate(
         problems.add("", None, "", "No files were given.")
         return Report({}, problems.frame())
     step("read files")
-    raws, unreadable = read_sources(sources, problems)
+    raws, unreadable = read_sources(sources, problems, options)
     tables: dict[str, Incoming] = {}
     step("check cells")
     for raw in raws:
@@ -57,7 +60,7 @@ def validate(
                 raw.file, None, "", f"The {raw.table} table also comes from {tables[raw.table].file}; give it once."
             )
             continue
-        tables[raw.table] = type_table(raw, problems)
+        tables[raw.table] = type_table(raw, problems, options)
     tables = {name: tables[name] for name in FORMATS if name in tables}
     if not tables and not problems.frames:
         problems.add("", None, "", "The files hold no Ladder table.")

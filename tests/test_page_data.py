@@ -135,3 +135,15 @@ def test_other_roles_are_told_they_need_the_hr_role(role, monkeypatch):
     assert not at.exception
     assert "needs the HR role" in at.info[0].value
     assert len(at.file_uploader) == 0
+
+
+def test_a_semicolon_file_is_read_once_the_screen_is_told_so(app_test, own_database):
+    at = app_test(page=DATA)
+    semicolons = new_update_csv(own_database).replace(b",", b";")
+    at.file_uploader[0].set_value(("progress_update.csv", b"\xef\xbb\xbf" + semicolons, "text/csv")).run()
+    assert not at.exception
+    report = at.dataframe[-1].value
+    assert "'Semicolon (;)' on the Data screen" in report["problem"][0]
+    at.selectbox(key="import_separator").set_value(";").run()
+    assert not at.exception
+    assert "The files are right:** 1 row for 1 table." in at.success[0].value

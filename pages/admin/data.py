@@ -33,6 +33,7 @@ with st.expander("Which files Ladder takes", icon=":material/help:"):
     data_table(importer.format_overview(), "Import format", key="import_format")
     importer.example_download()
 
+options = importer.read_options()
 uploads = st.file_uploader(
     "Files to import",
     type=["csv", "xlsx", "parquet"],
@@ -48,7 +49,7 @@ if not uploads:
     )
     st.stop()
 
-result = importer.checked(uploads, today())
+result = importer.checked(uploads, today(), options)
 if not result.ok:
     st.error(importer.problems_headline(result), icon=":material/error:")
     importer.problems_table(result)
@@ -68,4 +69,4 @@ if st.button(
     key="import_now",
     help="Write every row in one step: if anything fails, nothing is written.",
 ):
-    importer.import_now(uploads, today())
+    importer.import_now(uploads, today(), options)
