@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
+from urllib.parse import quote
 
 import polars as pl
 from sqlalchemy import Engine, select
@@ -38,8 +39,9 @@ def _connectorx_uri(engine: Engine) -> str | None:
         return None
     url = make_url(str(engine.url.render_as_string(hide_password=False)))
     backend = url.get_backend_name()
-    if backend == "sqlite" and url.database and url.database != ":memory:":
-        return f"sqlite://{url.database}" if url.database.startswith("/") else None
+    if backend == "sqlite" and url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        # A relative path is the file SQLAlchemy opens: relative to the working directory (os.path.abspath).
+        return f"sqlite://{quote(os.path.abspath(url.database))}"
     if backend == "postgresql":
         return url.set(drivername="postgresql").render_as_string(hide_password=False)
     return None
