@@ -17,6 +17,7 @@ from components import data
 from components.tables import data_table
 from data.db import DatabaseError, database_url, make_engine
 from data.formats import FORMATS
+from data.import_limits import SCREEN_LIMITS
 from data.import_options import DATE_ORDERS, SEPARATORS, ReadOptions
 from data.load import ImportResult, import_files
 from data.validate import Source
@@ -84,7 +85,9 @@ def _run(
 ) -> ImportResult:
     engine = make_engine(database_url())
     try:
-        return import_files(engine, sources, dry_run=dry_run, today=today, on_rows=on_rows, options=options)
+        return import_files(
+            engine, sources, dry_run=dry_run, today=today, on_rows=on_rows, options=options, limits=SCREEN_LIMITS
+        )
     finally:
         engine.dispose()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tomllib
 from pathlib import Path
 
 import polars as pl
@@ -24,8 +25,11 @@ from data.formats import (
     write_parquet_files,
     write_workbook,
 )
+from data.import_limits import CLI_LIMITS, MIB, SCREEN_LIMITS
 
 ROOT = Path(__file__).resolve().parent.parent
+# The Data screen's upload limit, in MB, as .streamlit/config.toml sets it.
+UPLOAD_MB = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))["server"]["maxUploadSize"]
 WORKBOOK = "ladder-example.xlsx"
 
 INTRO = f"""\
@@ -78,6 +82,23 @@ A UTF-8 byte-order mark at the start of a CSV file (Excel's *CSV UTF-8* writes o
 When a file looks like one of these, the report names the option that would read it: a header with
 semicolons between the column names, a date such as `17/10/2026` (a date such as `01/02/2026` fits
 both orders, and the report names both), a share written as `70%`.
+
+## How large a file may be
+
+Every file is checked for size before anything in it is read, so that no file, however it was made, can
+fill the server's memory: a CSV file by its rows, a Parquet file by the rows and the unpacked size its
+footer declares (a small file can hold millions of rows), an Excel workbook by the unpacked size of its
+parts (a small workbook can unpack into gigabytes). A file over the limit is refused with its figures.
+
+| | Data screen | `python -m data.load` |
+|---|---:|---:|
+| upload (`.streamlit/config.toml`, `server.maxUploadSize = {UPLOAD_MB}`) | {UPLOAD_MB} MB | no limit |
+| CSV rows per file | {SCREEN_LIMITS.csv_rows:,} | {CLI_LIMITS.csv_rows:,} |
+| Parquet rows per file | {SCREEN_LIMITS.parquet_rows:,} | {CLI_LIMITS.parquet_rows:,} |
+| Parquet unpacked per file | {SCREEN_LIMITS.parquet_bytes // MIB:,} MiB | {CLI_LIMITS.parquet_bytes // MIB:,} MiB |
+| Excel workbook unpacked | {SCREEN_LIMITS.xlsx_bytes // MIB:,} MiB | {CLI_LIMITS.xlsx_bytes // MIB:,} MiB |
+
+Larger loads go through the command line, or are split into several files.
 
 ## Ids: updating instead of duplicating
 

@@ -12,6 +12,7 @@ import polars as pl
 from data.formats import FILE_TYPES, table_for
 from data.import_csv import read_csv
 from data.import_grid import RawTable, filled, text_frame, unknown_table
+from data.import_limits import SCREEN_LIMITS, ImportLimits, too_large
 from data.import_options import STRICT, ReadOptions
 from data.import_report import ROW, Problems, Source
 
@@ -88,7 +89,7 @@ def read_parquet(source: Source, table: str, problems: Problems) -> list[RawTabl
 
 
 def read_sources(
-    sources: Sequence[Source], problems: Problems, options: ReadOptions = STRICT
+    sources: Sequence[Source], problems: Problems, options: ReadOptions = STRICT, limits: ImportLimits = SCREEN_LIMITS
 ) -> tuple[list[RawTable], set[str]]:
     """Every table in the file set as read, and the tables whose file could not be read (reported)."""
     raws: list[RawTable] = []
@@ -102,11 +103,15 @@ def read_sources(
             )
             continue
         if suffix == "xlsx":
-            raws.extend(read_xlsx(source, problems))
+            if not too_large(source, suffix, limits, problems):
+                raws.extend(read_xlsx(source, problems))
             continue
         table = table_for(path.stem)
         if table is None:
             problems.add(source.name, None, "", unknown_table(f"'{path.stem}'", f"for example goal.{suffix}"))
+            continue
+        if too_large(source, suffix, limits, problems):
+            unreadable.add(table)
             continue
         if suffix == "csv":
             read = read_csv(source, table, problems, options.separator)

@@ -28,6 +28,7 @@ from data.db import DatabaseError, check_schema, describe, make_engine, prepare
 from data.demo import clear_demo
 from data.formats import FILE_TYPES, FORMATS
 from data.import_ids import EXTERNAL_ID_SCHEMA
+from data.import_limits import CLI_LIMITS, SCREEN_LIMITS, ImportLimits
 from data.import_options import DATE_ORDERS, SEPARATORS, STRICT, ReadOptions
 from data.schema import SNAPSHOT_TABLES
 from data.validate import Incoming, Report, Source, read_existing, validate
@@ -99,11 +100,13 @@ def import_files(
     on_rows: Callable[[int, int], None] = _NOTHING,
     keep_demo: bool = False,
     options: ReadOptions = STRICT,
+    limits: ImportLimits = SCREEN_LIMITS,
 ) -> ImportResult:
     """Check `sources` against the database and, unless `dry_run` or anything is wrong, write them all.
 
     `on_step(label)` is told as each stage starts; `on_rows(done, total)` as rows are written. `options` say
-    how the files are written (separator, date order, percentages; data/import_options.py). Writing removes
+    how the files are written (separator, date order, percentages; data/import_options.py); `limits` how large a
+    file may be (data/import_limits.py: the Data screen's unless the caller takes more). Writing removes
     the demo marker first (imported data are taken to be real people's), unless `keep_demo`.
     """
     started = time.perf_counter()
@@ -114,7 +117,7 @@ def import_files(
         existing.update(read_existing(engine, tables))
         return existing
 
-    report = validate(sources, existing=read, today=today, on_step=on_step, options=options)
+    report = validate(sources, existing=read, today=today, on_step=on_step, options=options, limits=limits)
     result = ImportResult(report)
     for name, incoming in report.tables.items():
         stored = existing.get(name)
@@ -308,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         options = ReadOptions(separator=args.separator, date_order=args.dates, percent=args.percent)
         result = import_files(
             engine, sources, dry_run=args.dry_run, today=args.today, on_step=on_step, on_rows=on_rows,
-            keep_demo=args.keep_demo, options=options,
+            keep_demo=args.keep_demo, options=options, limits=CLI_LIMITS,
         )  # fmt: skip
     except DatabaseError as exc:
         parser.exit(2, f"{exc}\n")

@@ -25,6 +25,7 @@ from data.import_checks import Checker
 from data.import_existing import read_existing
 from data.import_files import read_sources
 from data.import_ids import assign_ladder_ids
+from data.import_limits import SCREEN_LIMITS, ImportLimits
 from data.import_options import STRICT, ReadOptions
 from data.import_report import Incoming, Problems, Report, Source
 
@@ -37,12 +38,14 @@ def validate(
     today: date | None = None,
     on_step: Callable[[str], None] | None = None,
     options: ReadOptions = STRICT,
+    limits: ImportLimits = SCREEN_LIMITS,
 ) -> Report:
     """Read, type and check a file set against the rows the database already holds; nothing is written.
 
     `existing` is a dict from `read_existing`, or a function of the incoming table names that returns one
     (so that only the needed columns are read), or None for an empty database. `options` loosen the reading
-    of CSV separators, dates and percentages (data/import_options.py).
+    of CSV separators, dates and percentages (data/import_options.py); a file over `limits` is refused before it
+    is parsed (data/import_limits.py).
     """
     today = today or date.today()
     step = on_step or (lambda _: None)
@@ -51,7 +54,7 @@ def validate(
         problems.add("", None, "", "No files were given.")
         return Report({}, problems.frame())
     step("read files")
-    raws, unreadable = read_sources(sources, problems, options)
+    raws, unreadable = read_sources(sources, problems, options, limits)
     tables: dict[str, Incoming] = {}
     step("check cells")
     for raw in raws:
