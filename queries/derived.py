@@ -80,6 +80,7 @@ FRAMES: dict[str, Frame] = {
     "scope_objectives": Frame(memo="per_filters"),
     "strategy_map_goals": Frame(memo="per_filters"),
     "strategy_map_tree": Frame(memo="per_filters"),
+    "rating_protection": Frame(memo="per_filters"),
 }
 
 

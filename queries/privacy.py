@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
@@ -227,3 +228,191 @@ def hide_small_grid(
     return marked.with_columns(
         pl.when(pl.col(HIDDEN)).then(None).otherwise(pl.col(c)).alias(c) for c in blank
     )
+
+
+# --- protection across views: two partitions of the same people -------------------------------------------------
+
+
+def bridges(node_count: int, edges: Sequence[tuple[int, int]]) -> set[int]:
+    """Indices of the edges that lie on no cycle of the undirected graph (Tarjan's low-link, iteratively)."""
+    adjacency: list[list[tuple[int, int]]] = [[] for _ in range(node_count)]
+    for k, (u, v) in enumerate(edges):
+        adjacency[u].append((v, k))
+        adjacency[v].append((u, k))
+    order, low = [-1] * node_count, [0] * node_count
+    counter, found = 0, set()
+    for root in range(node_count):
+        if order[root] != -1:
+            continue
+        order[root] = low[root] = counter
+        counter += 1
+        stack = [(root, -1, iter(adjacency[root]))]
+        while stack:
+            node, via, neighbours = stack[-1]
+            for nxt, k in neighbours:
+                if k == via:
+                    continue
+                if order[nxt] == -1:
+                    order[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append((nxt, k, iter(adjacency[nxt])))
+                    break
+                low[node] = min(low[node], order[nxt])
+            else:
+                stack.pop()
+                if stack:
+                    parent = stack[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                    if low[node] > order[parent]:
+                        found.add(via)
+    return found
+
+
+@dataclass
+class Grouping:
+    """One published partition of a set of people: a group index per person, the hidden groups (shown only as
+    their pooled total), and whether the audit may hide more of it (a view of another scope is fixed)."""
+
+    codes: np.ndarray
+    hidden: set[int]
+    own: bool = True
+    hideable: int = -1  # groups 0..hideable-1 obey the partition rule; any after them are known wholes
+    sizes: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.codes = np.asarray(self.codes, dtype=np.int64)
+        if not self.sizes:
+            self.sizes = np.bincount(self.codes).tolist() if self.codes.size else []
+        if self.hideable < 0:
+            self.hideable = len(self.sizes)
+        self.sizes += [0] * (self.hideable - len(self.sizes))
+
+    @property
+    def whole(self) -> bool:
+        """Everything hidden (or one group): the partition publishes only the total."""
+        present = [g for g, n in enumerate(self.sizes[: self.hideable]) if n]
+        return len(present) <= 1 or all(g in self.hidden for g in present)
+
+    def hide(self, groups: Iterable[int], min_size: int) -> None:
+        """Hide `groups` (in place: a set shared with another view of the same partition sees it), then the
+        partition rule again."""
+        self.hidden |= set(groups)
+        self.hidden |= hide_line(self.sizes[: self.hideable], min_size, self.hidden)
+
+
+def _pair_graph(first: Grouping, second: Grouping) -> tuple[int, list[tuple[int, int]], list[int], list[tuple]]:
+    """The pair as a graph whose circulations are exactly the changes to the people's figures that keep every
+    published figure: nodes are the groups of both partitions and one pool node per partition; an edge per
+    non-empty intersection of two groups (an atom) and one from each hidden group to its pool."""
+    n_first, n_second = len(first.sizes), len(second.sizes)
+    pool_first, pool_second = n_first + n_second, n_first + n_second + 1
+    atoms, counts = np.unique(first.codes * n_second + second.codes, return_counts=True)
+    edges, sizes, labels = [], [], []
+    for atom, n in zip(atoms.tolist(), counts.tolist(), strict=True):
+        a, b = divmod(atom, n_second)
+        edges.append((a, n_first + b))
+        sizes.append(n)
+        labels.append(("atom", a, b))
+    for g in sorted(first.hidden):
+        if first.sizes[g]:
+            edges.append((pool_first, g))
+            sizes.append(first.sizes[g])
+            labels.append(("first", g))
+    for g in sorted(second.hidden):
+        if second.sizes[g]:
+            edges.append((pool_second, n_first + g))
+            sizes.append(second.sizes[g])
+            labels.append(("second", g))
+    return n_first + n_second + 2, edges, sizes, labels
+
+
+def pair_leaks(first: Grouping, second: Grouping, min_size: int) -> list[tuple]:
+    """Sets of 1 to min_size - 1 people (an intersection of two groups, or a hidden group) whose figures the two
+    partitions together determine: exactly the bridges of the pair graph, since a figure can be changed without
+    changing any published one only along a cycle."""
+    node_count, edges, sizes, labels = _pair_graph(first, second)
+    return [labels[k] + (edges[k],) for k in sorted(bridges(node_count, edges)) if 0 < sizes[k] < min_size]
+
+
+def _side(node_count: int, edges: list[tuple[int, int]], cut: tuple[int, int], start: int) -> set[int]:
+    """Nodes reachable from `start` without crossing the edge `cut`."""
+    adjacency: list[list[int]] = [[] for _ in range(node_count)]
+    skipped = False
+    for u, v in edges:
+        if not skipped and {u, v} == set(cut):
+            skipped = True
+            continue
+        adjacency[u].append(v)
+        adjacency[v].append(u)
+    seen, frontier = {start}, [start]
+    while frontier:
+        for nxt in adjacency[frontier.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append(nxt)
+    return seen
+
+
+def _break_leak(first: Grouping, second: Grouping, leak: tuple, min_size: int) -> bool:
+    """Hide the smallest visible own group(s) that close a cycle through the leaking edge: a group on the far side
+    of it from its partition's pool (or one on each side when nothing of that partition is hidden yet). False when
+    no own group can; the caller then hides the partition whole."""
+    node_count, edges, _, _ = _pair_graph(first, second)
+    cut = leak[-1]
+    near = _side(node_count, edges, cut, cut[0])
+    offset = {0: 0, 1: len(first.sizes)}
+    options = []
+    for index, grouping in enumerate((first, second)):
+        if not grouping.own:
+            continue
+        pool = len(first.sizes) + len(second.sizes) + index
+        visible = [g for g, n in enumerate(grouping.sizes[: grouping.hideable]) if n and g not in grouping.hidden]
+        sides = {g: (offset[index] + g) in near for g in visible}
+        if any(grouping.sizes[g] for g in grouping.hidden):
+            far = [g for g in visible if sides[g] != (pool in near)]
+            if far:
+                g = min(far, key=lambda g: (grouping.sizes[g], g))
+                options.append((grouping.sizes[g], index, [g]))
+        else:
+            here = [g for g in visible if sides[g]]
+            there = [g for g in visible if not sides[g]]
+            if here and there:
+                pair = [min(here, key=lambda g: (grouping.sizes[g], g)), min(there, key=lambda g: (grouping.sizes[g], g))]
+                options.append((sum(grouping.sizes[g] for g in pair), index, pair))
+    if not options:
+        return False
+    _, index, groups = min(options)
+    (first, second)[index].hide(groups, min_size)
+    return True
+
+
+def protect_pair(first: Grouping, second: Grouping, min_size: int) -> bool:
+    """Hide more of the own partition(s) until no set of 1 to min_size - 1 people is determined by the pair; an
+    own partition that cannot be mended otherwise is hidden whole. False if even that leaves a leak (a scope's
+    total against a fixed view of its parent): then the scope itself must not be shown."""
+    while leaks := pair_leaks(first, second, min_size):
+        if _break_leak(first, second, leaks[0], min_size):
+            continue
+        owns = [g for g in (first, second) if g.own and not g.whole]
+        if not owns:
+            return False
+        owns[0].hide(range(owns[0].hideable), min_size)
+    return True
+
+
+def protect_linked(
+    groupings: Sequence[Grouping], fixed_pairs: Sequence[tuple[Grouping, Grouping]], min_size: int
+) -> bool:
+    """The partition rule on each own partition, then every pair of them and every given (own, fixed) pair made
+    safe, repeated until one full round hides nothing more (hiding only ever adds cycles, so it ends). False when
+    some pair cannot be made safe by hiding groups."""
+    for grouping in groupings:
+        grouping.hide((), min_size)
+    pairs = [(a, b) for i, a in enumerate(groupings) for b in groupings[i + 1:]] + list(fixed_pairs)
+    while True:
+        before = sum(len(g.hidden) for g in groupings)
+        for first, second in pairs:
+            if not protect_pair(first, second, min_size):
+                return False
+        if sum(len(g.hidden) for g in groupings) == before:
+            return True

@@ -8,13 +8,14 @@ fall in the filters (leavers included: a rating given stays a fact of its cycle)
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date
 
 import polars as pl
 
 from queries import stats
 from queries.model import Filters, Settings, Snapshot, Viewer
-from queries.privacy import HIDDEN, hide_small_grid, hide_small_groups
+from queries.privacy import HIDDEN, Grouping, hide_small_grid, protect_linked
 from queries.scope import org_closure, scope_of
 
 DEFAULT_SETTINGS = Settings()
@@ -178,39 +179,163 @@ def with_group_id(snapshot: Snapshot, filters: Filters, rated: pl.DataFrame, by:
     return rated.with_columns(key.alias("group_id"))
 
 
-def with_group(snapshot: Snapshot, filters: Filters, rated: pl.DataFrame, by: str | None) -> pl.DataFrame:
-    """The rated people with `group_id` and `group` (label)."""
-    grouped = with_group_id(snapshot, filters, rated, by)
-    return grouped.join(group_labels(snapshot, filters, by), on="group_id", how="left")
+# --- protection: which groups a scope hides, decided across every view of it and of its parent scopes -----------
+
+AUDITED = ("team", "region", "manager", "work_mode", "gender", "age_band")
+OUTSIDE = "~outside"  # people of a parent scope outside this one: known as a whole (parent total - this total)
+SMALL_SCOPE = "small"
+PARENT_HIDDEN = "parent"
 
 
-def protect_partition(grouped: pl.DataFrame, min_size: int) -> tuple[pl.DataFrame, int]:
-    """`grouped` with the keys of hidden groups replaced by one pooled key (OTHER), and how many groups were
-    hidden; the pooled rows are dropped too when even they are below the minimum (the whole scope is)."""
-    sizes = grouped.group_by("group_id").agg(pl.len().alias("n")).sort("group_id")
-    marked = hide_small_groups(sizes, min_size, keep=("group_id",))
-    hidden = marked.filter(pl.col(HIDDEN))["group_id"]
-    if hidden.is_empty():
-        return grouped, 0
-    pooled = grouped.with_columns(
-        pl.when(pl.col("group_id").is_in(hidden.implode())).then(pl.lit(OTHER)).otherwise(pl.col("group_id"))
-        .alias("group_id")
-    )
-    if sizes.join(hidden.to_frame(), on="group_id", how="semi")["n"].sum() < min_size:
-        pooled = pooled.filter(pl.col("group_id") != OTHER)
-    return pooled, hidden.len()
+@dataclass(frozen=True)
+class Protection:
+    """What one scope may show for one cycle: whether anything at all (`shown`, else `reason`), the hidden groups
+    of every grouping and attribute, and each rated person's group in each (`keys`, for the parent's children)."""
+
+    shown: bool
+    reason: str
+    hidden: dict[str, frozenset[str]]
+    keys: pl.DataFrame
 
 
-def _scope_or_nothing(rated: pl.DataFrame, min_size: int) -> pl.DataFrame:
-    """The scope is a group too: below the minimum, nothing about it is shown."""
-    return rated if rated.height >= min_size else rated.clear()
+def audited_groupings(viewer: Viewer) -> tuple[str, ...]:
+    """The groupings a viewer can open: the sensitive attributes only for HR."""
+    return tuple(g for g in AUDITED if viewer.sees_sensitive or g not in SENSITIVE_ATTRIBUTES)
 
 
-def _protected(
-    snapshot: Snapshot, filters: Filters, settings: Settings, cycle_id: int, by: str | None
+def group_keys(snapshot: Snapshot, filters: Filters, viewer: Viewer, rated: pl.DataFrame) -> pl.DataFrame:
+    """employee_id and, per audited grouping, the id of the person's group in it (as the screen's queries key it)."""
+    columns = [rated["employee_id"]]
+    for name in audited_groupings(viewer):
+        if name in GROUPINGS:
+            column = with_group_id(snapshot, filters, rated, name)["group_id"]
+        else:
+            column = _with_attribute(snapshot, viewer, rated, name)["group_id"]
+        columns.append(column.alias(name))
+    return pl.DataFrame(columns)
+
+
+def _parent_scopes(snapshot: Snapshot, filters: Filters) -> list[tuple[str, Filters]]:
+    """The scopes one step wider that a viewer of this one can open: the parent unit (same regions), keyed by the
+    grouping that holds this scope as one of its groups, and the same unit in every region."""
+    parents = []
+    if filters.org_unit_id is not None:
+        rows = snapshot.org_unit.filter(pl.col("id") == filters.org_unit_id)["parent_id"]
+        parent = rows[0] if rows.len() else None
+        known = parent is not None and snapshot.org_unit.filter(pl.col("id") == parent).height > 0
+        parents.append(("team", replace(filters, org_unit_id=parent if known else None)))
+    if filters.region_ids:
+        parents.append(("region", replace(filters, region_ids=())))
+    return parents
+
+
+def _grouping(codes: pl.Series, hidden: frozenset[str] | set[str], *, own: bool, index: dict[str, int] | None = None,
+              outside: int = 0) -> tuple[Grouping, dict[str, int]]:
+    """A partition for the audit: group ids to indices (own groups first, then one OUTSIDE group if any)."""
+    if index is None:
+        index = {g: i for i, g in enumerate(sorted(codes.unique().to_list()))}
+    mapping = dict(index) | ({OUTSIDE: len(index)} if outside else {})
+    values = codes.replace_strict(mapping, return_dtype=pl.Int64).to_numpy()
+    grouping = Grouping(values, {index[g] for g in hidden if g in index}, own=own, hideable=len(index))
+    return grouping, index
+
+
+def protection(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings, cycle_id: int
+) -> Protection:
+    """The scope's protection, memoised per (cycle, unit, regions, whether sensitive attributes are shown)."""
+    key = ("rating_protection", cycle_id, filters.org_unit_id, filters.region_ids, viewer.sees_sensitive,
+           settings.min_group_size)
+    return snapshot.derived(key, lambda: _protection(snapshot, filters, viewer, settings, cycle_id))
+
+
+def _protection(snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings, cycle_id: int) -> Protection:
+    """Every grouping's hidden groups: the partition rule on each, then every pair of groupings, and each grouping
+    against each grouping of the parent scopes (as those show them), audited until no set of 1 to min - 1 people
+    can be worked out (queries/privacy.py). A scope that its parent shows only inside "other groups" shows
+    nothing, or subtracting it from the parent would give that pool away."""
+    min_size = settings.min_group_size
+    rated = rated_in_scope(snapshot, filters, cycle_id)
+    keys = group_keys(snapshot, filters, viewer, rated)
+    if rated.height < min_size:
+        return Protection(False, SMALL_SCOPE, {}, keys)
+    names = audited_groupings(viewer)
+    own = {name: _grouping(keys[name], set(), own=True) for name in names}
+    fixed_pairs = []
+    for gate, parent_filters in _parent_scopes(snapshot, filters):
+        parent = protection(snapshot, parent_filters, viewer, settings, cycle_id)
+        if not parent.shown:
+            return Protection(False, PARENT_HIDDEN, {}, keys)
+        if parent.keys.height == rated.height:
+            continue  # the same people: the same views
+        inside = parent.keys.join(keys.select("employee_id", pl.lit(True).alias("inside")), on="employee_id",
+                                  how="left").with_columns(pl.col("inside").fill_null(False))
+        if inside.filter(pl.col("inside"))[gate].is_in(list(parent.hidden[gate])).any():
+            return Protection(False, PARENT_HIDDEN, {}, keys)
+        for name in names:
+            index = own[name][1]
+            codes = inside.join(keys.select("employee_id", pl.col(name).alias("own")), on="employee_id", how="left")
+            extended, _ = _grouping(codes["own"].fill_null(OUTSIDE), set(), own=True, index=index, outside=1)
+            extended.hidden = own[name][0].hidden  # one set: hiding in either is hiding in both
+            for other in names:
+                fixed, _ = _grouping(inside[other], parent.hidden[other], own=False)
+                fixed_pairs.append((extended, fixed))
+    if not protect_linked([grouping for grouping, _ in own.values()], fixed_pairs, min_size):
+        return Protection(False, PARENT_HIDDEN, {}, keys)
+    hidden = {}
+    for name, (grouping, index) in own.items():
+        ids = {i: g for g, i in index.items()}
+        hidden[name] = frozenset(ids[i] for i in grouping.hidden)
+    return Protection(True, "", hidden, keys)
+
+
+def scope_status(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *, cycle_id: int
+) -> pl.DataFrame:
+    """Whether the scope's ratings may be shown, and if not, why, in words for the screen."""
+    guard = protection(snapshot, filters, viewer, settings, cycle_id)
+    k = settings.min_group_size
+    message = {
+        "": "",
+        SMALL_SCOPE: f"Fewer than {k} people in this scope were rated in this cycle. To protect them nothing is "
+        "shown; widen the regions or team in the sidebar.",
+        PARENT_HIDDEN: "This scope's ratings are shown only as part of a wider one: on their own, subtracted from "
+        f"the wider scope's figures, they would give away a group of fewer than {k} people elsewhere. Pick the "
+        "unit above it in the sidebar, or all regions.",
+    }[guard.reason]
+    return pl.DataFrame({"shown": [guard.shown], "reason": [guard.reason], "message": [message]})
+
+
+def _pooled(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings, cycle_id: int, by: str | None
 ) -> tuple[pl.DataFrame, int]:
-    rated = _scope_or_nothing(rated_in_scope(snapshot, filters, cycle_id), settings.min_group_size)
-    return protect_partition(with_group_id(snapshot, filters, rated, by), settings.min_group_size)
+    """The scope's rated people with `group_id` of the grouping (or attribute) `by`, hidden groups replaced by one
+    pooled key (OTHER), dropped too when the pool is below the minimum; and how many groups are hidden."""
+    guard = protection(snapshot, filters, viewer, settings, cycle_id)
+    rated = rated_in_scope(snapshot, filters, cycle_id)
+    if not guard.shown:
+        return rated.clear().with_columns(pl.lit(None, pl.String).alias("group_id")), 0
+    if by is None:
+        return rated.with_columns(pl.lit(SCOPE).alias("group_id")), 0
+    grouped = rated.join(guard.keys.select("employee_id", pl.col(by).alias("group_id")), on="employee_id",
+                         how="left")
+    hidden = list(guard.hidden[by])
+    if not hidden:
+        return grouped, 0
+    is_hidden = pl.col("group_id").is_in(hidden)
+    pooled = grouped.with_columns(pl.when(is_hidden).then(pl.lit(OTHER)).otherwise(pl.col("group_id"))
+                                  .alias("group_id"))
+    if grouped.filter(is_hidden).height < settings.min_group_size:
+        pooled = pooled.filter(pl.col("group_id") != OTHER)
+    return pooled, len(hidden)
+
+
+def scope_rated(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings, cycle_id: int
+) -> pl.DataFrame:
+    """The scope's rated people if the scope may be shown, else none."""
+    rated = rated_in_scope(snapshot, filters, cycle_id)
+    return rated if protection(snapshot, filters, viewer, settings, cycle_id).shown else rated.clear()
 
 
 def _labelled(frame: pl.DataFrame, labels: pl.DataFrame, hidden: int) -> pl.DataFrame:
@@ -237,7 +362,7 @@ def ratings_summary(
     cycle_id: int, top_from: int,
 ) -> pl.DataFrame:
     """People rated in scope, mean final rating, share rated >= top_from, share moved up / down in calibration."""
-    rated = _scope_or_nothing(rated_in_scope(snapshot, filters, cycle_id), settings.min_group_size)
+    rated = scope_rated(snapshot, filters, viewer, settings, cycle_id)
     if rated.is_empty():
         return pl.DataFrame(schema={"rated": pl.Int64, "mean_final": pl.Float64, "top_share": pl.Float64,
                                     "up_share": pl.Float64, "down_share": pl.Float64, "moved_share": pl.Float64})
@@ -268,7 +393,7 @@ def rating_distribution(
 ) -> pl.DataFrame:
     """Per group and rating: share = people with that final rating / people rated in the group; gap = share -
     guideline; distance = sum |gap| / 2, the least share of the group that would have to move to match it."""
-    grouped, hidden = _protected(snapshot, filters, settings, cycle_id, by)
+    grouped, hidden = _pooled(snapshot, filters, viewer, settings, cycle_id, by)
     schema = {
         "group_id": pl.String, "group": pl.String, "n": pl.Int64, "rating": pl.Int64, "count": pl.Int64,
         "share": pl.Float64, "guideline": pl.Float64, "gap": pl.Float64, "distance": pl.Float64,
@@ -303,7 +428,7 @@ def calibration_matrix(
 ) -> pl.DataFrame:
     """People per (pre-calibration, final) rating pair over the scale, with row and column totals; small cells
     and their complements hidden (queries/privacy.py)."""
-    rated = _scope_or_nothing(rated_in_scope(snapshot, filters, cycle_id), settings.min_group_size)
+    rated = scope_rated(snapshot, filters, viewer, settings, cycle_id)
     return _grid(rated, "pre_calibration", "post_calibration", cycle_scale(snapshot, cycle_id),
                  cycle_scale(snapshot, cycle_id), settings, names=("pre", "post"))
 
@@ -343,7 +468,7 @@ def calibration_shift(
     cycle_id: int, by: str | None = None,
 ) -> pl.DataFrame:
     """Per group: mean shift = mean(final - pre-calibration rating), and the shares moved up and down."""
-    grouped, hidden = _protected(snapshot, filters, settings, cycle_id, by)
+    grouped, hidden = _pooled(snapshot, filters, viewer, settings, cycle_id, by)
     shift = pl.col("post_calibration") - pl.col("pre_calibration")
     return (
         grouped.group_by("group_id")
@@ -369,8 +494,8 @@ def leniency_reference(
 ) -> pl.DataFrame:
     """The organisation's mean and standard deviation (n - 1) of the cycle's ratings, over everyone the viewer
     may see whatever the filters: the yardstick every rater is held against."""
-    ratings = _scope_or_nothing(cycle_ratings(snapshot, cycle_id), settings.min_group_size)
-    if ratings.is_empty():
+    ratings = cycle_ratings(snapshot, cycle_id)
+    if ratings.height < settings.min_group_size:
         return pl.DataFrame(schema={"n": pl.Int64, "mean": pl.Float64, "sd": pl.Float64})
     column = pl.col(BASES[basis])
     return ratings.select(
@@ -387,7 +512,7 @@ def rater_leniency(
     schema = {"group_id": pl.String, "group": pl.String, "n": pl.Int64, "mean": pl.Float64, "z": pl.Float64,
               "flag": pl.String, "team": pl.String}
     reference = leniency_reference(snapshot, filters, viewer, settings, cycle_id=cycle_id, basis=basis)
-    grouped, _ = _protected(snapshot, filters, settings, cycle_id, "manager")
+    grouped, _ = _pooled(snapshot, filters, viewer, settings, cycle_id, "manager")
     grouped = grouped.filter(pl.col("group_id") != OTHER)
     if reference.is_empty() or grouped.is_empty() or not reference["sd"][0]:
         return pl.DataFrame(schema=schema)
@@ -475,14 +600,18 @@ def _bias_groups(
     snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings, cycle_id: int, attribute: str,
     top_from: int,
 ) -> pl.DataFrame:
-    rated = _scope_or_nothing(rated_in_scope(snapshot, filters, cycle_id), settings.min_group_size)
-    grouped, hidden = protect_partition(_with_attribute(snapshot, viewer, rated, attribute), settings.min_group_size)
+    if attribute in SENSITIVE_ATTRIBUTES and not viewer.sees_sensitive:
+        return pl.DataFrame(schema={"group_id": pl.String, "n": pl.Int64, "hits": pl.Int64, "rate": pl.Float64,
+                                    "group": pl.String})
+    grouped, hidden = _pooled(snapshot, filters, viewer, settings, cycle_id, attribute)
+    labels = (group_labels(snapshot, filters, attribute) if attribute in GROUPINGS
+              else grouped.select("group_id", pl.col("group_id").alias("group")).unique())
     return (
         grouped.group_by("group_id")
         .agg(pl.len().cast(pl.Int64).alias("n"), (pl.col("post_calibration") >= top_from).sum().cast(pl.Int64)
              .alias("hits"))
-        .with_columns((pl.col("hits") / pl.col("n")).alias("rate"), pl.col("group_id").alias("group"))
-        .pipe(_labelled, pl.DataFrame(schema={"group_id": pl.String}), hidden)
+        .with_columns((pl.col("hits") / pl.col("n")).alias("rate"))
+        .pipe(_labelled, labels, hidden)
         .pipe(_group_order)
     )
 
@@ -603,7 +732,7 @@ def nine_box(
     """People per (performance band of the final rating, potential band) cell, thirds of each scale; people
     without a potential rating form their own row, so the grid always adds up to everyone rated."""
     cycle = _cycle(snapshot, cycle_id)
-    rated = _scope_or_nothing(rated_in_scope(snapshot, filters, cycle_id), settings.min_group_size)
+    rated = scope_rated(snapshot, filters, viewer, settings, cycle_id)
     potentials = cycle_ratings(snapshot, cycle_id)["potential"].drop_nulls()
     low, high = (int(potentials.min()), int(potentials.max())) if potentials.len() else (1, 3)
     banded = rated.with_columns(
@@ -625,13 +754,15 @@ def hidden_groups(
 ) -> pl.DataFrame:
     """How many groups of the partition are hidden, and how many people they hold together (a figure that is
     itself at least the minimum group size, or zero)."""
-    rated = _scope_or_nothing(rated_in_scope(snapshot, filters, cycle_id), settings.min_group_size)
-    sizes = with_group_id(snapshot, filters, rated, by).group_by("group_id").agg(pl.len().alias("n"))
-    marked = hide_small_groups(sizes, settings.min_group_size, keep=("group_id",))
-    hidden = sizes.join(marked.filter(pl.col(HIDDEN)).select("group_id"), on="group_id", how="semi")
+    guard = protection(snapshot, filters, viewer, settings, cycle_id)
+    schema = {"groups": pl.Int64, "hidden_groups": pl.Int64, "hidden_people": pl.Int64}
+    if not guard.shown:
+        return pl.DataFrame({"groups": [0], "hidden_groups": [0], "hidden_people": [0]}, schema=schema)
+    sizes = guard.keys.group_by(by).agg(pl.len().alias("n"))
+    hidden = sizes.filter(pl.col(by).is_in(list(guard.hidden[by])))
     return pl.DataFrame(
         {"groups": [sizes.height], "hidden_groups": [hidden.height], "hidden_people": [int(hidden["n"].sum())]},
-        schema={"groups": pl.Int64, "hidden_groups": pl.Int64, "hidden_people": pl.Int64},
+        schema=schema,
     )
 
 

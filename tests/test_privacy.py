@@ -215,7 +215,9 @@ class TestRatingsScreenOnTheDemo:
                 context = f"cycle {cycle_id}, {filters}"
                 rated = q.rated_in_scope(demo, filters, cycle_id)
                 summary = q.ratings_summary(demo, filters, HR, cycle_id=cycle_id, top_from=4)
-                if rated.height < MIN:
+                guard = q.protection(demo, filters, HR, SETTINGS, cycle_id)
+                assert guard.shown == (rated.height >= MIN and guard.reason != q.PARENT_HIDDEN), context
+                if not guard.shown:
                     assert summary.is_empty(), context
                     for by in (None, *q.GROUPINGS):
                         assert q.rating_distribution(demo, filters, HR, cycle_id=cycle_id, by=by).is_empty()
@@ -223,7 +225,7 @@ class TestRatingsScreenOnTheDemo:
                     continue
                 assert summary["rated"][0] == rated.height >= MIN
                 for by in q.GROUPINGS:
-                    truth = true_sizes(q.with_group(demo, filters, rated, by), "group_id")
+                    truth = true_sizes(q.with_group_id(demo, filters, rated, by), "group_id")
                     distribution = q.rating_distribution(demo, filters, HR, cycle_id=cycle_id, by=by)
                     groups = distribution.select("group_id", "n").unique()
                     check_partition(groups, truth, f"{context}, distribution by {by}")
@@ -237,14 +239,15 @@ class TestRatingsScreenOnTheDemo:
                     hidden_seen += hidden["hidden_groups"]
                     checked += len(truth)
                 raters = q.rater_leniency(demo, filters, HR, cycle_id=cycle_id)
-                reviewer_truth = true_sizes(q.with_group(demo, filters, rated, "manager"), "group_id")
+                reviewer_truth = true_sizes(q.with_group_id(demo, filters, rated, "manager"), "group_id")
                 check_partition(raters, reviewer_truth, f"{context}, rater leniency")
                 funnel = q.leniency_funnel(demo, filters, HR, cycle_id=cycle_id)
                 assert funnel.is_empty() or funnel["n"].min() >= MIN
                 assert funnel["raters"].sum() == raters.height
                 for attribute in q.ATTRIBUTES:
                     options = {"cycle_id": cycle_id, "attribute": attribute, "top_from": 4}
-                    grouped = q._with_attribute(demo, HR, rated, attribute)
+                    grouped = (q.with_group_id(demo, filters, rated, attribute) if attribute in q.GROUPINGS
+                               else q._with_attribute(demo, HR, rated, attribute))
                     truth = true_sizes(grouped, "group_id")
                     bias = q._bias_groups(demo, filters, HR, SETTINGS, cycle_id, attribute, 4)
                     check_partition(bias, truth, f"{context}, bias by {attribute}")

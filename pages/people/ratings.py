@@ -55,11 +55,11 @@ top_from = outcome_picker.selectbox(
 top_label = f"rated {top_from} or above"
 group_title = q.GROUPINGS[by]
 
-summary = ask(q.ratings_summary, filters, viewer, cycle_id=cycle_id, top_from=top_from)
-if summary.is_empty():
-    st.info(f"Fewer than {MIN} people in this scope were rated in the {cycle['name']}. To protect them nothing is "
-            "shown; widen the regions or team in the sidebar.", icon=":material/visibility_off:")
+status = ask(q.scope_status, filters, viewer, cycle_id=cycle_id).row(0, named=True)
+if not status["shown"]:
+    st.info(status["message"], icon=":material/visibility_off:")
     st.stop()
+summary = ask(q.ratings_summary, filters, viewer, cycle_id=cycle_id, top_from=top_from)
 
 headline = summary.row(0, named=True)
 guide = ask(q.rating_distribution, filters, viewer, cycle_id=cycle_id)
