@@ -377,7 +377,8 @@ def _break_leak(first: Grouping, second: Grouping, leak: tuple, min_size: int) -
             here = [g for g in visible if sides[g]]
             there = [g for g in visible if not sides[g]]
             if here and there:
-                pair = [min(here, key=lambda g: (grouping.sizes[g], g)), min(there, key=lambda g: (grouping.sizes[g], g))]
+                smallest = lambda groups, g=grouping: min(groups, key=lambda k: (g.sizes[k], k))  # noqa: E731
+                pair = [smallest(here), smallest(there)]
                 options.append((sum(grouping.sizes[g] for g in pair), index, pair))
     if not options:
         return False

@@ -258,9 +258,10 @@ class TestRandomOrganisations:
                     continue
                 keys = q.group_keys(snapshot, filters, HR, rated)
                 for first, second in itertools.combinations(q.audited_groupings(HR), 2):
-                    a, a_hidden = codes(keys, keys["employee_id"], first, frozenset())
-                    b, b_hidden = codes(keys, keys["employee_id"], second, frozenset())
-                    a_hidden, b_hidden = hide_line(np.bincount(a).tolist(), MIN), hide_line(np.bincount(b).tolist(), MIN)
+                    a, _ = codes(keys, keys["employee_id"], first, frozenset())
+                    b, _ = codes(keys, keys["employee_id"], second, frozenset())
+                    a_hidden = hide_line(np.bincount(a).tolist(), MIN)
+                    b_hidden = hide_line(np.bincount(b).tolist(), MIN)
                     values = np.array([outcome[p] for p in keys["employee_id"].to_list()])
                     leaks += len(hidden_pins(a, a_hidden, b, b_hidden, values, linear_programming=False))
         assert leaks > 0
