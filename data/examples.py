@@ -156,7 +156,9 @@ at once, in one step, so nobody ever sees half an import.
 
 `docs/examples/` holds the small example organisation in every form Ladder reads: `csv/` (a CSV file
 per table), `parquet/` (a Parquet file per table) and `{WORKBOOK}` (a sheet per table). Each set
-imports into an empty database as it is.
+imports into an empty database as it is. `uneven/` is a second organisation shaped like real ones: text
+ids, branches of different depth (one without divisions), a person other than the CEO without a manager
+and a manager who reports into another branch; its `README.md` works out its figures.
 
 ## The tables
 
