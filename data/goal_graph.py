@@ -23,8 +23,10 @@ def cycle_members(edges: pl.DataFrame) -> pl.Series:
     return pl.concat([remaining["child"], remaining["parent"]]).unique().sort().alias("id")
 
 
-def loop_paths(edges: pl.DataFrame, starts: list[int]) -> dict[int, str]:
-    """For each start, the shortest way round its loop: '5 → 7 → 5' (long loops are shortened)."""
+def loop_paths(edges: pl.DataFrame, starts: list[int], names: dict[int, str] | None = None) -> dict[int, str]:
+    """For each start, the shortest way round its loop: '5 → 7 → 5' (long loops are shortened); `names` gives
+    an id the name to show instead (the text id a file gave it)."""
+    names = names or {}
     following: dict[int, list[int]] = defaultdict(list)
     for child, parent in edges.iter_rows():
         following[child].append(parent)
@@ -51,5 +53,5 @@ def loop_paths(edges: pl.DataFrame, starts: list[int]) -> dict[int, str]:
             node = came_from[node]
         path = [start, *reversed(path[1:]), start]
         shown = path if len(path) <= 8 else [*path[:4], "…", *path[-3:]]
-        paths[start] = " → ".join(str(p) for p in shown)
+        paths[start] = " → ".join(str(names.get(p, p)) for p in shown)
     return paths

@@ -156,6 +156,21 @@ class Checker:
         looping, path_frame = self._loop_paths(name, edges, member_ids)
         self._flag_loops(name, looping, member_ids, path_frame)
 
+    def _given_ids(self, name: str) -> dict[int, str]:
+        """Ladder id -> the text id it came with, from earlier imports and these files."""
+        known = self.existing.get("external_id")
+        pairs = (
+            {}
+            if known is None
+            else dict(known.filter(pl.col("table_name") == name).select("ladder_id", "external_id").iter_rows())
+        )
+        incoming = self.tables.get(name)
+        given = given_key(name)
+        if incoming is not None and given in incoming.frame.columns:
+            key = FORMATS[name].key
+            pairs.update(incoming.frame.select(key, given).drop_nulls().iter_rows())
+        return pairs
+
     def _loop_paths(self, name: str, edges: pl.DataFrame, member_ids: pl.Series) -> tuple[pl.Series, pl.DataFrame]:
         """(ids of incoming rows on a loop, their way round it) for the first _PATHS rows on one."""
         table = FORMATS[name]
@@ -167,7 +182,7 @@ class Checker:
         if name == "goal" and "goal_link" in self.tables:
             starts.append(self.tables["goal_link"].frame["goal_id"])
         candidates = pl.concat(starts).filter(pl.concat(starts).is_in(member_ids)).unique()
-        paths = loop_paths(on_loop, candidates.head(_PATHS).to_list())
+        paths = loop_paths(on_loop, candidates.head(_PATHS).to_list(), self._given_ids(name))
         # Peeling also keeps rows caught between two loops; a way round found from a row says it is on one.
         looping = pl.Series(list(paths), dtype=pl.Int64).implode() if candidates.len() <= _PATHS else member_ids
         path_frame = pl.DataFrame(

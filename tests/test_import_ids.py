@@ -172,3 +172,13 @@ class TestTextIdProblems:
         assert import_files(engine, sources_of(text_id_tables(), tmp_path)).written
         generate(engine, "tiny", 42, date(2026, 11, 25), progress=False)
         assert counts(engine)["external_id"] == 0
+
+    def test_a_loop_among_text_ids_is_spelled_with_them(self):
+        goals = (
+            "id,parent_id,title,level,owner_employee_id,org_unit_id,period_id\n"
+            "okr_a,okr_c,A,company,1,1,1\nokr_b,okr_a,B,department,1,1,1\nokr_c,okr_b,C,team,1,1,1\n"
+        )
+        report = validate([Source("goal.csv", goals.encode())])
+        loops = report.problems.filter(pl.col("column") == "parent_id")["problem"].to_list()
+        assert "This goal ladders up, through its parents and links, to itself: okr_a → okr_c → okr_b → okr_a. " \
+               "Break the loop." in loops  # fmt: skip
