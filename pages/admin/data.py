@@ -26,9 +26,9 @@ with st.expander("Which files Ladder takes", icon=":material/help:"):
     st.markdown(
         "One file per table, named after it (`goal.csv`, `employee.parquet`, …), or one Excel workbook with a "
         "sheet per table. The first row names the columns. Every row carries its id from the system it comes "
-        "from, a whole number or text such as E-10442: a row whose id Ladder holds is replaced, a new id adds a row, and importing the same files "
-        "twice changes nothing. Only the tables being changed are needed. The full description of every "
-        "column is in `docs/import-format.md`."
+        "from, a whole number or text such as E-10442: a row whose id Ladder holds is replaced, a new id adds "
+        "a row, and importing the same files twice changes nothing. Only the tables being changed are needed. "
+        "The full description of every column is in `docs/import-format.md`."
     )
     data_table(importer.format_overview(), "Import format", key="import_format")
     importer.example_download()
