@@ -192,6 +192,8 @@ class TestDemoMode:
 
         engine = make_engine(own_copy)
         snapshot = load_snapshot(engine)
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM access_log"))  # views other tests logged on the shared demo
         engine.dispose()
         manager = snapshot.employee.join(
             snapshot.employee.select(pl.col("manager_id").alias("id")).unique(), on="id", how="semi"

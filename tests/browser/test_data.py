@@ -1,6 +1,7 @@
 """The Data screen in real Chromium: upload a bad file and read the report, then import a good one.
 
-The app runs on its own copy of the demo database, since importing changes it.
+The app runs on its own copy of the demo database, since importing changes it, behind a pretend proxy that
+names an HR viewer: an import ends demo mode (data/demo.py), so the screen after it is HR's, not a demo's.
 """
 
 from __future__ import annotations
@@ -11,25 +12,48 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from tests.browser.helpers import assert_no_exception, open_app, running_app, screenshot, wait_for_app
+from tests.browser.helpers import VIEWPORT, assert_no_exception, open_app, running_app, screenshot, wait_for_app
 from tests.conftest import DEMO_TODAY
 from tests.test_page_data import count, new_update_csv
 
 SHOTS = Path(tempfile.gettempdir()) / "ladder-data"  # for a person to look at; nothing asserts on them
 UPLOAD = "[data-testid='stFileUploader'] input[type='file']"
+HEADER = "X-Forwarded-Email"
 
 
 @pytest.fixture(scope="module")
 def data_app(demo_database_url, tmp_path_factory) -> Iterator[tuple[str, Path]]:
     path = tmp_path_factory.mktemp("data-screen") / "ladder.db"
     shutil.copy(make_url(demo_database_url).database, path)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("LADDER_TRUSTED_EMAIL_HEADER", HEADER)
+        env.setenv("LADDER_DEMO_MODE", "false")
+        try:
+            with running_app(f"sqlite:///{path}", DEMO_TODAY) as base_url:
+                yield base_url, path
+        except RuntimeError as exc:
+            pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture
+def hr_page(browser, data_app) -> Iterator:
+    """A page whose every request carries the proxy's header naming the first HR viewer."""
+    from data.db import make_engine
+
+    engine = make_engine(f"sqlite:///{data_app[1]}")
     try:
-        with running_app(f"sqlite:///{path}", DEMO_TODAY) as base_url:
-            yield base_url, path
-    except RuntimeError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        with engine.connect() as connection:
+            hr = connection.execute(text("SELECT email FROM viewer WHERE role = 'hr' ORDER BY id LIMIT 1")).scalar_one()
+    finally:
+        engine.dispose()
+    context = browser.new_context(viewport=VIEWPORT, extra_http_headers={HEADER: hr})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def upload(page, name: str, content: bytes) -> None:
@@ -37,8 +61,9 @@ def upload(page, name: str, content: bytes) -> None:
     wait_for_app(page)
 
 
-def test_a_bad_file_shows_the_report_then_a_good_one_is_imported(data_app, page):
+def test_a_bad_file_shows_the_report_then_a_good_one_is_imported(data_app, hr_page):
     base_url, path = data_app
+    page = hr_page
     open_app(page, base_url)
     open_app(page, base_url, "data")
     assert_no_exception(page)
