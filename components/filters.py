@@ -5,7 +5,8 @@ URL parameters: `period` (a period name such as 2026-Q4), `region` (region codes
 `team` (an org unit id), `as_of` (YYYY-MM-DD). A copied URL reproduces the view. Every value is checked by
 queries/params.py; values that do not match anything are dropped with a notice and never reach a query.
 Whenever a session starts (a first visit, a server restart, a reconnect after the old session expired), the
-URL is the source of truth: it replaces whatever the browser still remembers of the widgets.
+URL is the source of truth: a filter it names replaces whatever the browser still remembers of that widget, and
+a filter it does not name keeps the browser's value (a navigation click sends no query string) or its default.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def _regions(snapshot: Snapshot) -> pl.DataFrame:
 
 
 def _team_picker(snapshot: Snapshot) -> int | None:
-    """One searchable list of every unit the viewer may see, by path; None is the whole scope."""
+    """One searchable list of every unit the viewer may see, by name and path; None is the whole scope."""
     units = visible_unit_paths(snapshot)
     # The unit's own name leads, so that a narrow sidebar cuts the path above it, never the name itself.
     labels = units.select(

@@ -38,6 +38,7 @@ def alerts(page) -> str:
 def test_a_crafted_link_shows_a_notice_and_no_exception_on_every_screen(app_server, page, screen, query):
     open_app(page, app_server, screen, query)
     assert_no_exception(page)
+    assert "Something went wrong" not in alerts(page)
     assert "No team has the id" in alerts(page)
     if screen == "strategy_map":
         assert "is not a goal id" in alerts(page) and "is not a whole number" in alerts(page)
