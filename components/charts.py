@@ -15,6 +15,7 @@ STATUS_COLORS = {
     "at risk": "#e0a100",
     "behind": "#c8423b",
     "not started": "#9aa5b1",
+    "no data": "#d9dee3",
 }
 STATUS_ORDER = list(STATUS_COLORS)
 INK = "#1f2933"

@@ -119,7 +119,7 @@ def _node_style(node: dict) -> dict:
         return {"shape": "box", "label": f"Not laddering up ({node['below']:,})",
                 "color": {"background": "#ffffff", "border": GAP}, "font": {"color": GAP, "size": 14},
                 "borderWidth": 2, "shapeProperties": {"borderDashes": [6, 4]}}
-    fill = STATUS_COLORS.get(node["status"] or "not started", STATUS_COLORS["not started"])
+    fill = STATUS_COLORS.get(node["status"] or "no data", STATUS_COLORS["no data"])
     label = _wrapped(node["title"]) if node["depth"] == 0 else _short(node["title"])
     if node["hidden"]:
         label += f"\n+{node['hidden']:,} below"

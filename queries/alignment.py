@@ -11,7 +11,7 @@ from queries.checkins import cadence_in_scope
 from queries.frames import group_names, id_names
 from queries.kpis import Kpi, kpi_frame
 from queries.model import Filters, Settings, Snapshot, Viewer
-from queries.rollup import ladder_edges, period_goals, period_progress
+from queries.rollup import MEASURED_STATUSES, ladder_edges, period_goals, period_progress
 from queries.scope import goal_region, scope_of
 
 DEFAULT_SETTINGS = Settings()
@@ -126,7 +126,7 @@ def owner_goal_stats(snapshot: Snapshot, period_id: int, as_of: date, settings: 
         goals = period_goals(snapshot, period_id).filter(pl.col("owner_employee_id").is_not_null())
         business = (pl.col("kind") == "business") & (pl.col("level") != "company")
         progress = period_progress(snapshot, period_id, as_of, settings).select("id", "progress", "expected", "status")
-        measured = business & (pl.col("status") != "not started")
+        measured = business & pl.col("status").is_in(MEASURED_STATUSES)
         return (
             goals.join(progress, on="id", how="left")
             .join(period_alignment(snapshot, period_id), on="id", how="left")
@@ -279,8 +279,9 @@ def work_mode_comparison(
     snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS
 ) -> pl.DataFrame:
     """Per work mode (office, hybrid, remote) of active people in scope: alignment rate of the goals they own,
-    check-in coverage, and progress / expected over their measured business goals (1 = on pace)."""
-    people = cadence_in_scope(snapshot, filters, settings).select("id", "work_mode", "covered")
+    check-in coverage (of those with a manager), and progress / expected over their measured business goals."""
+    covered = cadence_in_scope(snapshot, filters, settings).select("id", "covered")
+    people = scope_of(snapshot, filters).people().select("id", "work_mode").join(covered, on="id", how="left")
     stats = owner_goal_stats(snapshot, filters.period_id, filters.as_of, settings)
     joined = (
         people.join(stats, left_on="id", right_on="owner_employee_id", how="left")

@@ -1,9 +1,13 @@
 """Check-in cadence: how often managers and people actually meet.
 
-Definitions (design.md, "Check-in cadence"), for the active people in scope at the as-of date:
+Definitions (design.md, "Check-in cadence"), for the people expected to have check-ins: the active people in scope
+with a manager (the head of the organisation, or anyone else without a manager, is never "lapsed"):
 - days since last check-in = as_of - the person's latest check-in held on or before as_of (null: never);
-- coverage = share of people with a check-in in the `checkin_window_days` days up to and including as_of;
-- lapsed = no check-in for more than `lapse_days` days (or never);
+- covered = a check-in at most `checkin_window_days` days before as_of (days since 0..window); coverage = the share
+  of people covered;
+- lapsed = the last check-in more than `lapse_days` days before as_of; never = no check-in at all. With window =
+  lapse (both 30 by default), every person is exactly one of covered, lapsed and never (`state`); "lapsed people"
+  counts the lapsed and the never together, as the people to follow up;
 - check-ins per person per 30 days = check-ins held from the period's start to as_of / people / days elapsed × 30;
 - interval = days between a check-in held in that span and the same person's previous check-in.
 """
@@ -20,21 +24,21 @@ from queries.frames import group_names, id_names
 from queries.kpis import Kpi, kpi_frame
 from queries.model import Filters, Settings, Snapshot, Viewer
 from queries.periods import comparable_as_of, period_row, previous_period_id
-from queries.rollup import period_goals, period_progress
+from queries.rollup import MEASURED_STATUSES, period_goals, period_progress
 from queries.scope import goal_region, scope_of
 
 DEFAULT_SETTINGS = Settings()
 
 CHECKIN_KPIS = (
-    Kpi("coverage", "Check-in coverage", help="Share of active people with at least one check-in in the last "
+    Kpi("coverage", "Check-in coverage", help="Share of active people with a manager who had a check-in in the last "
         "{checkin_window_days} days. Deltas compare the same point of the previous period."),
     Kpi("median_days_since", "Median days since check-in", "days", rise_is_good=False,
         help="Half the people had their last check-in more recently than this, among those who have had one at all. "
         "Lower is better."),
     Kpi("checkins_per_person", "Check-ins / person / 30 days", "rate", help="Check-ins held so far this period ÷ "
         "people ÷ days elapsed × 30. Weekly 1:1s give about 4.3, fortnightly about 2.1, monthly about 1."),
-    Kpi("lapsed_people", "Lapsed people", "count", rise_is_good=False, help="Active people with no check-in for more "
-        "than {lapse_days} days, or none on record."),
+    Kpi("lapsed_people", "Lapsed people", "count", rise_is_good=False, help="Active people with a manager and no "
+        "check-in for more than {lapse_days} days, or none on record."),
 )
 
 # Bins of the days-since distribution: weeks up to 13 weeks, then one open bin, then "never".
@@ -43,11 +47,18 @@ _LAST_BIN = 13
 NEVER = "never"
 
 
+def expected_to_check_in(people: pl.DataFrame) -> pl.DataFrame:
+    """The people (employee rows) expected to have check-ins: those with a manager."""
+    return people.filter(pl.col("manager_id").is_not_null())
+
+
 def checkin_coverage_at(
     snapshot: Snapshot, people: pl.DataFrame, as_of: date, window_days: int
 ) -> dict[str, float | int]:
-    """Coverage = share of `people` with at least one check-in in the `window_days` days up to and including as_of."""
-    since = as_of - timedelta(days=window_days - 1)
+    """Coverage = share of `people` expected to have check-ins (those with a manager) with a check-in at most
+    `window_days` days before as_of."""
+    people = expected_to_check_in(people)
+    since = as_of - timedelta(days=window_days)
     recent = snapshot.derived(
         ("checked_in", as_of, window_days),
         lambda: snapshot.checkin.filter(pl.col("held_at").is_between(since, as_of)).select("employee_id").unique(),
@@ -60,7 +71,8 @@ def checkin_coverage_at(
 def checkin_coverage(
     snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS
 ) -> pl.DataFrame:
-    """Coverage = share of active people in scope with a check-in in the last `checkin_window_days` days."""
+    """Coverage = share of active people in scope with a manager with a check-in at most `checkin_window_days` days
+    before as_of."""
     people = scope_of(snapshot, filters).people()
     return pl.DataFrame([checkin_coverage_at(snapshot, people, filters.as_of, settings.checkin_window_days)])
 
@@ -97,7 +109,8 @@ def _active_checkins(snapshot: Snapshot, as_of: date) -> pl.DataFrame:
 
 
 def person_cadence(snapshot: Snapshot, period_id: int, as_of: date, settings: Settings) -> pl.DataFrame:
-    """Every active person: last check-in, days since, covered, lapsed and check-ins held in the period so far.
+    """Every active person with a manager: last check-in, days since, covered, lapsed, never, state and check-ins held
+    in the period so far.
 
     Memoised per snapshot, so a filter change only narrows this frame."""
     start = period_row(snapshot, period_id)["start_date"]
@@ -108,18 +121,27 @@ def person_cadence(snapshot: Snapshot, period_id: int, as_of: date, settings: Se
             pl.col("held_at").max().alias("last_checkin"),
             (pl.col("held_at") >= start).sum().cast(pl.Int64).alias("checkins"),
         )
-        since = as_of - timedelta(days=settings.checkin_window_days - 1)
+        days_since = pl.col("days_since")
         return (
-            snapshot.employee.filter(pl.col("active"))
+            expected_to_check_in(snapshot.employee.filter(pl.col("active")))
             .select("id", "name", "manager_id", "org_unit_id", "region_id", "work_mode")
             .join(per_person, left_on="id", right_on="employee_id", how="left")
             .with_columns(
                 pl.col("checkins").fill_null(0),
                 (pl.lit(as_of) - pl.col("last_checkin")).dt.total_days().alias("days_since"),
-                (pl.col("last_checkin") >= since).fill_null(False).alias("covered"),
             )
             .with_columns(
-                (pl.col("days_since").is_null() | (pl.col("days_since") > settings.lapse_days)).alias("lapsed")
+                (days_since <= settings.checkin_window_days).fill_null(False).alias("covered"),
+                days_since.is_null().alias("never"),
+                (days_since.is_null() | (days_since > settings.lapse_days)).alias("lapsed"),
+                pl.when(days_since.is_null())
+                .then(pl.lit("never"))
+                .when(days_since > settings.lapse_days)
+                .then(pl.lit("lapsed"))
+                .when(days_since <= settings.checkin_window_days)
+                .then(pl.lit("covered"))
+                .otherwise(pl.lit("due"))
+                .alias("state"),
             )
         )
 
@@ -337,7 +359,7 @@ def unit_progress(snapshot: Snapshot, period_id: int, as_of: date, settings: Set
         measured = (
             period_progress(snapshot, period_id, as_of, settings)
             .join(in_period, on="id", how="semi")
-            .filter(pl.col("status") != "not started")
+            .filter(pl.col("status").is_in(MEASURED_STATUSES))
         )
         return (
             goal_region(snapshot, measured)

@@ -12,15 +12,22 @@ from queries.frames import rows_with_ids
 from queries.kpis import Kpi, kpi_frame
 from queries.model import Filters, Settings, Snapshot, Viewer
 from queries.periods import comparable_as_of, previous_period_id
+from queries.rollup import MEASURED_STATUSES
 from queries.scope import scope_of
 
 DEFAULT_SETTINGS = Settings()
 
 OVERVIEW_KPIS = (
     Kpi("objectives", "Company objectives", "count", help="Company objectives of the period that this scope carries."),
-    Kpi("progress", "Progress", help="Mean progress of the scope's measured business goals. The delta compares the "
-        "same point of the previous period. Expected by now: {expected:.0%}."),
+    Kpi("objectives_no_data", "Objectives with no data", "count", rise_is_good=False, help="Carried objectives with "
+        "nothing measured under them yet: neither 0% nor behind, and left out of Progress."),
+    Kpi("progress", "Progress", help="How far the strategy is in this scope: the company objectives' progress as "
+        "carried by the scope, weighted by objective weight (objectives with no data left out). The delta compares "
+        "the same point of the previous period. Expected by now: {expected:.0%}."),
     Kpi("expected", "Expected by now", card=False),
+    Kpi("goals_progress", "Goals' mean progress", help="The plain mean progress of the scope's measured business "
+        "goals at every level, a second view of the same question. Expected by now: {goals_expected:.0%}."),
+    Kpi("goals_expected", "Goals expected by now", card=False),
     Kpi("on_track", "On track", help="Share of the scope's measured business goals at or above "
         "{on_track_ratio:.0%} of the pace the calendar asks for."),
     Kpi("at_risk", "At risk", rise_is_good=False, help="Share of the scope's measured business goals between "
@@ -29,18 +36,25 @@ OVERVIEW_KPIS = (
         "{at_risk_ratio:.0%} of the pace the calendar asks for."),
     Kpi("alignment", "Alignment", help="Share of business goals below company level that ladder up to a company "
         "objective."),
-    Kpi("checkin_coverage", "Check-in coverage", help="Share of active people with a check-in in the last "
-        "{checkin_window_days} days."),
+    Kpi("checkin_coverage", "Check-in coverage", help="Share of active people with a manager who had a check-in in "
+        "the last {checkin_window_days} days."),
     Kpi("people_rated", "People rated", "count", help="People in scope with a final rating in the latest closed "
         "review cycle."),
 )
+
+
+def _weighted(frame: pl.DataFrame, column: str) -> float | None:
+    """The weight-weighted mean of `column` over the rows of `frame` (None when the weights sum to nothing)."""
+    total = frame["weight"].fill_null(0.0).sum()
+    return (frame[column] * frame["weight"].fill_null(0.0)).sum() / total if frame.height and total > 0 else None
 
 
 def _kpis(snapshot: Snapshot, filters: Filters, settings: Settings) -> dict[str, float | int | None]:
     scope = scope_of(snapshot, filters)
     business = scope.progress(settings).filter(pl.col("in_scope") & (pl.col("kind") == "business"))
     objectives = scope.objectives(settings)
-    measured = business.filter(pl.col("status") != "not started")
+    with_data = objectives.filter(pl.col("progress").is_not_null())
+    measured = business.filter(pl.col("status").is_in(MEASURED_STATUSES))
     status_share = {
         key: (measured.filter(pl.col("status") == label).height / measured.height if measured.height else None)
         for key, label in (("on_track", "on track"), ("at_risk", "at risk"), ("behind", "behind"))
@@ -52,8 +66,11 @@ def _kpis(snapshot: Snapshot, filters: Filters, settings: Settings) -> dict[str,
     coverage = checkin_coverage_at(snapshot, people, filters.as_of, settings.checkin_window_days)["coverage"]
     return {
         "objectives": objectives.height,
-        "progress": measured["progress"].mean() if measured.height else None,
-        "expected": measured["expected"].mean() if measured.height else None,
+        "objectives_no_data": objectives.height - with_data.height,
+        "progress": _weighted(with_data, "progress"),
+        "expected": _weighted(with_data, "expected"),
+        "goals_progress": measured["progress"].mean() if measured.height else None,
+        "goals_expected": measured["expected"].mean() if measured.height else None,
         **status_share,
         "alignment": alignment,
         "checkin_coverage": coverage,
@@ -118,7 +135,7 @@ def objectives_most_behind(
     """The objectives furthest behind pace (lowest progress / expected), worst first."""
     return (
         objective_progress(snapshot, filters, viewer, settings)
-        .filter(pl.col("status") != "not started")
+        .filter(pl.col("status").is_in(MEASURED_STATUSES))
         .sort(["pace_ratio", "title"], nulls_last=True)
         .head(limit)
     )

@@ -18,6 +18,7 @@ from queries.goal_graph import one_slot
 from queries.model import Filters, Settings, Snapshot, Viewer
 from queries.periods import period_row, related_period_ids, year_family_ids
 from queries.rollup import (
+    STATUSES,
     key_result_progress,
     own_progress,
     period_progress,
@@ -268,11 +269,12 @@ def goals_at_risk(
 def status_counts(
     snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS
 ) -> pl.DataFrame:
-    """How many of the scope's business goals are on track, at risk, behind and not started."""
+    """How many of the scope's business goals are on track, at risk, behind, not started (their period has not
+    begun) and have no data (nothing measured under them)."""
     progress = scope_of(snapshot, filters).progress(settings)
     progress = progress.filter(pl.col("in_scope") & (pl.col("kind") == "business"))
     counts = progress.group_by("status").agg(pl.len().cast(pl.Int64).alias("goals"))
-    order = pl.DataFrame({"status": ["on track", "at risk", "behind", "not started"]})
+    order = pl.DataFrame({"status": list(STATUSES)})
     return order.join(counts, on="status", how="left").with_columns(pl.col("goals").fill_null(0))
 
 
@@ -304,7 +306,7 @@ def objective_changes(
     return (
         now.join(then, on="id", how="left")
         .with_columns(
-            pl.col("status_then").fill_null("not started"),
+            pl.col("status_then").fill_null("no data"),
             (pl.col("progress") - pl.col("progress_then")).alias("delta"),
         )
         .select(pl.col("id").alias("objective_id"), "title", "progress_then", "expected_then", "status_then",
@@ -329,7 +331,7 @@ def status_moves(
         now.join(then, on="id", how="left")
         .with_columns(
             pl.when(pl.col("period_id").is_in(started["period_id"].implode()))
-            .then(pl.col("status_then").fill_null("not started"))
+            .then(pl.col("status_then").fill_null("no data"))
             .otherwise(pl.lit("new"))
             .alias("from_status")
         )

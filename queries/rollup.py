@@ -22,7 +22,8 @@ from data.goal_graph import cycle_members
 from queries.model import Settings, Snapshot
 from queries.periods import expected_progress, related_period_ids, year_family_ids
 
-STATUSES = ("on track", "at risk", "behind", "not started")
+STATUSES = ("on track", "at risk", "behind", "not started", "no data")
+MEASURED_STATUSES = ("on track", "at risk", "behind")  # a figure against a pace that has begun
 
 _GOAL_COLUMNS = ["id", "parent_id", "weight"]
 
@@ -178,10 +179,13 @@ def roll_up(goals: pl.DataFrame, edges: pl.DataFrame, kr_progress: pl.DataFrame)
 
 
 def status_expr(settings: Settings) -> pl.Expr:
-    """Status from progress / expected against the Settings thresholds; nothing to measure or not begun: not started."""
+    """Status from progress / expected against the Settings thresholds: nothing measured under the goal is "no data"
+    (never 0% and never "not started"); a measured goal whose period has not begun is "not started"."""
     ratio = pl.col("progress") / pl.col("expected")
     return (
-        pl.when(pl.col("progress").is_null() | (pl.col("expected") <= 0))
+        pl.when(pl.col("progress").is_null())
+        .then(pl.lit("no data"))
+        .when(pl.col("expected").is_null() | (pl.col("expected") <= 0))
         .then(pl.lit("not started"))
         .when(ratio >= settings.on_track_ratio)
         .then(pl.lit("on track"))

@@ -57,7 +57,7 @@ def map_goals(snapshot: Snapshot, filters: Filters, settings: Settings) -> pl.Da
             .join(progress.select("id"), on="id", how="anti")
             .with_columns(
                 pl.lit(None, pl.Float64).alias("progress"), pl.lit(None, pl.Float64).alias("pace_ratio"),
-                pl.lit("not started").alias("status"), pl.lit(False).alias("in_scope"),
+                pl.lit("no data").alias("status"), pl.lit(False).alias("in_scope"),
             )
         )
         goals = pl.concat([progress, uncarried.select(progress.columns)]).join(universe_ids, on="id", how="semi")

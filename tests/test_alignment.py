@@ -133,9 +133,11 @@ class TestWorkModes:
     def test_side_by_side(self):
         frame = rows(work_mode_comparison(tiny_snapshot(), tiny_filters(), HR), "work_mode")
         assert list(frame) == ["office", "hybrid", "remote"]
-        office = frame["office"]  # Ceo, Dana, Ann, Lee; they own 10 (year), 20 and 21 (Q4); Ann covered
+        # Ceo, Dana, Ann, Lee; they own 10 (year), 20 and 21 (Q4); of the three with a manager, Ann (5 days) and Dana
+        # (30 days) are covered, Lee never was
+        office = frame["office"]
         assert (office["people"], office["goals"], office["alignment"]) == (4, 3, 1.0)
-        assert office["coverage"] == pytest.approx(1 / 4)
+        assert office["coverage"] == pytest.approx(2 / 3)
         assert office["pace"] == pytest.approx((0.725 + 0.275 + 0.9) / (YEAR_EXPECTED + 2 * Q4_EXPECTED))
         hybrid = frame["hybrid"]  # Cat: orphan 31 at 0.2, no recent check-in
         assert (hybrid["people"], hybrid["alignment"], hybrid["coverage"]) == (1, 0.0, 0.0)

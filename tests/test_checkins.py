@@ -1,11 +1,13 @@
 """Check-in cadence on the tiny organisation (tests/tiny_org.py), numbers worked out on paper.
 
-Active people 1..7 (Old, 8, has left). Check-ins held on or before AS_OF = 2026-11-15:
+Active people 1..7 (Old, 8, has left). The people expected to have check-ins are those with a manager: 2..7 (the
+Ceo has none, so is never counted, covered or lapsed). Check-ins held on or before AS_OF = 2026-11-15:
     Bob 1 Oct, 1 Nov;  Cat 1 Sep;  Ann 10 Nov;  Max 17 Oct;  Dana 16 Oct;  Ceo and Lee none (Old 1 Nov: inactive).
-Days since last check-in: Ann 5, Bob 14, Max 29, Dana 30, Cat 75, Ceo and Lee never.
-Coverage window (30 days up to and including AS_OF): 17 Oct .. 15 Nov, so Bob, Ann, Max: 3 of 7.
-Lapsed (more than 30 days, or never): Ceo, Lee, Cat; Dana at exactly 30 days is neither covered nor lapsed.
-Q4 so far = 1 Oct .. 15 Nov = 46 days; check-ins held in it: Bob 2, Ann 1, Max 1, Dana 1 = 5.
+Days since last check-in: Ann 5, Bob 14, Max 29, Dana 30, Cat 75, Lee never.
+Covered = a check-in at most 30 days before AS_OF (16 Oct .. 15 Nov): Ann, Bob, Max and Dana at exactly 30 days:
+4 of 6. Lapsed = more than 30 days: Cat; never: Lee. So each of the 6 is exactly one of covered, lapsed and never,
+and "lapsed people" (lapsed or never) = Cat, Lee = 2.
+Q4 so far = 1 Oct .. 15 Nov = 46 days; check-ins held in it: Bob 2, Ann 1, Max 1, Dana 1 = 5, over 6 people.
 """
 
 from datetime import date
@@ -63,32 +65,49 @@ class TestPersonCadence:
         frame = person_cadence(tiny_snapshot(), Q4, AS_OF, SETTINGS)
         rows = by_name(frame, "name")
         assert {n: r["days_since"] for n, r in rows.items()} == {
-            "Ceo": None, "Dana": 30, "Ann": 5, "Bob": 14, "Cat": 75, "Lee": None, "Max": 29,
+            "Dana": 30, "Ann": 5, "Bob": 14, "Cat": 75, "Lee": None, "Max": 29,
         }  # fmt: skip
-        assert sorted(n for n, r in rows.items() if r["covered"]) == ["Ann", "Bob", "Max"]
-        assert sorted(n for n, r in rows.items() if r["lapsed"]) == ["Cat", "Ceo", "Lee"]
-        assert "Old" not in rows  # inactive people never count
+        assert sorted(n for n, r in rows.items() if r["covered"]) == ["Ann", "Bob", "Dana", "Max"]
+        assert sorted(n for n, r in rows.items() if r["lapsed"]) == ["Cat", "Lee"]
+        assert "Old" not in rows and "Ceo" not in rows  # inactive people and people without a manager never count
+
+    def test_the_boundary_day_is_covered_and_one_day_more_is_lapsed(self):
+        # Dana's last check-in was 16 Oct: 30 days before 15 Nov (covered), 31 days before 16 Nov (lapsed).
+        on_the_day = by_name(person_cadence(tiny_snapshot(), Q4, AS_OF, SETTINGS), "name")["Dana"]
+        day_after = by_name(person_cadence(tiny_snapshot(), Q4, date(2026, 11, 16), SETTINGS), "name")["Dana"]
+        assert (on_the_day["days_since"], on_the_day["covered"], on_the_day["state"]) == (30, True, "covered")
+        assert (day_after["days_since"], day_after["covered"], day_after["state"]) == (31, False, "lapsed")
+
+    def test_every_person_is_exactly_one_of_covered_lapsed_and_never(self):
+        for as_of in (date(2026, 10, 1), AS_OF, date(2026, 11, 16), date(2026, 12, 31)):
+            frame = person_cadence(tiny_snapshot(), Q4, as_of, SETTINGS)
+            states = frame.select(
+                pl.col("covered").cast(pl.Int8) + (pl.col("lapsed") & ~pl.col("never")).cast(pl.Int8)
+                + pl.col("never").cast(pl.Int8)
+            ).to_series()
+            assert states.to_list() == [1] * frame.height, as_of
+            assert set(frame["state"]) <= {"covered", "lapsed", "never"}
 
     def test_checkins_so_far_this_period(self):
         rows = by_name(person_cadence(tiny_snapshot(), Q4, AS_OF, SETTINGS), "name")
         assert {n: r["checkins"] for n, r in rows.items()} == {
-            "Ceo": 0, "Dana": 1, "Ann": 1, "Bob": 2, "Cat": 0, "Lee": 0, "Max": 1,
+            "Dana": 1, "Ann": 1, "Bob": 2, "Cat": 0, "Lee": 0, "Max": 1,
         }  # fmt: skip
         assert elapsed_days(tiny_snapshot(), Q4, AS_OF) == DAYS
 
     def test_the_lapse_threshold_is_a_setting(self):
         rows = by_name(person_cadence(tiny_snapshot(), Q4, AS_OF, Settings(lapse_days=14)), "name")
-        # more than 14 days: Dana 30, Max 29, Cat 75, and the two who never had one; Bob at exactly 14 is not
-        assert sorted(n for n, r in rows.items() if r["lapsed"]) == ["Cat", "Ceo", "Dana", "Lee", "Max"]
+        # more than 14 days: Dana 30, Max 29, Cat 75, and Lee who never had one; Bob at exactly 14 is not
+        assert sorted(n for n, r in rows.items() if r["lapsed"]) == ["Cat", "Dana", "Lee", "Max"]
 
 
 class TestKpis:
     def test_current_values(self):
         values = kpis()
-        assert values["coverage"][0] == pytest.approx(3 / 7)
+        assert values["coverage"][0] == pytest.approx(4 / 6)
         assert values["median_days_since"][0] == 29  # median of 5, 14, 29, 30, 75
-        assert values["checkins_per_person"][0] == pytest.approx(5 / 7 / DAYS * 30)
-        assert values["lapsed_people"][0] == 3
+        assert values["checkins_per_person"][0] == pytest.approx(5 / 6 / DAYS * 30)
+        assert values["lapsed_people"][0] == 2
 
     def test_previous_period_at_the_comparable_date(self):
         # Q3 as of 15 Aug (45 days in, like 15 Nov in Q4): nobody had a check-in yet
@@ -96,7 +115,7 @@ class TestKpis:
         assert values["coverage"][1] == 0.0
         assert values["median_days_since"][1] is None
         assert values["checkins_per_person"][1] == 0.0
-        assert values["lapsed_people"][1] == 7
+        assert values["lapsed_people"][1] == 6
 
     def test_team_filter(self):
         values = kpis(org_unit_id=ALPHA)  # Ann 5, Bob 14, Cat 75
@@ -112,7 +131,7 @@ class TestKpis:
         assert values["lapsed_people"][0] == 2
 
     def test_coverage_query_is_unchanged(self):
-        assert checkin_coverage(tiny_snapshot(), tiny_filters(), HR)["coverage"][0] == pytest.approx(3 / 7)
+        assert checkin_coverage(tiny_snapshot(), tiny_filters(), HR)["coverage"][0] == pytest.approx(4 / 6)
 
     def test_nobody_in_scope_gives_no_numbers(self):
         values = kpis(region_ids=(99,))
@@ -127,13 +146,13 @@ class TestDistribution:
             ("14–20", "not lapsed", 1),  # Bob 14
             ("28–34", "not lapsed", 2),  # Max 29, Dana 30
             ("70–76", "lapsed", 1),  # Cat 75
-            ("never", "lapsed", 2),  # Ceo, Lee
+            ("never", "lapsed", 1),  # Lee
         ]
 
     def test_every_bin_is_present(self):
         frame = days_since_distribution(tiny_snapshot(), tiny_filters(), HR)
         assert frame.height == 15 * 2  # 13 weeks, 91+, never; lapsed and not
-        assert frame["people"].sum() == 7
+        assert frame["people"].sum() == 6
 
 
 class TestWeekly:
@@ -158,13 +177,13 @@ class TestWeekly:
         frame = weekly_checkins(tiny_snapshot(), tiny_filters(), HR, by="region")
         totals = frame.group_by("group").agg(pl.col("checkins").sum(), pl.col("people").first())
         assert dict(zip(totals["group"], zip(totals["people"], totals["checkins"], strict=True), strict=True)) == {
-            "North": (4, 4),  # Ceo, Dana, Ann, Bob; Bob twice, Ann, Dana
+            "North": (3, 4),  # Dana, Ann, Bob (the Ceo has no manager); Bob twice, Ann, Dana
             "South": (3, 1),  # Cat, Lee, Max; Max
         }
 
     def test_region_filter_narrows(self):
         frame = weekly_checkins(tiny_snapshot(), tiny_filters(region_ids=(NORTH,)), HR, by="team")
-        assert set(frame["group"]) == {"Acme", "Engineering", "Alpha"}
+        assert set(frame["group"]) == {"Engineering", "Alpha"}  # Acme holds the Ceo alone, who has no manager
         assert frame.filter(pl.col("group") == "Alpha")["people"][0] == 2  # Ann, Bob (Cat sits South)
 
 
@@ -202,7 +221,6 @@ class TestLapsedPeople:
     def test_never_first_then_longest(self):
         frame = lapsed_people(tiny_snapshot(), tiny_filters(), HR)
         assert frame.select("name", "days_since", "manager").rows() == [
-            ("Ceo", None, None),
             ("Lee", None, "Dana"),
             ("Cat", 75, "Ann"),
         ]
@@ -213,7 +231,7 @@ class TestLapsedPeople:
     def test_a_later_as_of_date_lapses_more_people(self):
         # By 1 Dec: Ann 21 days, Bob 30, Max 45, Dana 46 days.
         frame = lapsed_people(tiny_snapshot(), tiny_filters(as_of=date(2026, 12, 1)), HR)
-        assert sorted(frame["name"]) == ["Cat", "Ceo", "Dana", "Lee", "Max"]
+        assert sorted(frame["name"]) == ["Cat", "Dana", "Lee", "Max"]
 
 
 class TestCadenceVsProgress:

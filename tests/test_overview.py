@@ -32,9 +32,31 @@ class TestWholeOrganisation:
         assert values["behind"] == pytest.approx(2 / 7)
 
     def test_progress_against_pace(self):
+        # Progress is the objectives' weighted progress: objective 1 (weight 1) at 0.725; objective 2 has no data, so
+        # it is counted apart and left out. The goals' plain mean stays as a second figure.
         values = kpis()
-        assert values["progress"] == pytest.approx((0.725 + 0.725 + 0.275 + 0.9 + 1.0 + 0.2 + 0.6) / 7)
-        assert values["expected"] == pytest.approx((2 * YEAR_PACE + 5 * 0.5) / 7)
+        assert values["progress"] == pytest.approx(0.725)
+        assert values["expected"] == pytest.approx(YEAR_PACE)
+        assert values["objectives_no_data"] == 1
+        assert values["goals_progress"] == pytest.approx((0.725 + 0.725 + 0.275 + 0.9 + 1.0 + 0.2 + 0.6) / 7)
+        assert values["goals_expected"] == pytest.approx((2 * YEAR_PACE + 5 * 0.5) / 7)
+
+    def test_progress_weighs_objectives_by_their_weight(self):
+        """Objective 2 gets weight 3 and one key result 0 -> 10 at 4 (0.4, no history): progress
+        = (1 × 0.725 + 3 × 0.4) / (1 + 3) = 0.48125; expected = 319/365 for both, so the same; none without data."""
+        snap = tiny_snapshot()
+        goals = snap.goal.with_columns(pl.when(pl.col("id") == 2).then(3.0).otherwise(pl.col("weight")).alias("weight"))
+        extra = pl.DataFrame(
+            [{"id": 999, "goal_id": 2, "metric": "m", "start_value": 0.0, "target_value": 10.0, "current_value": 4.0,
+              "direction": "increase", "weight": 1.0}],
+            schema=snap.key_result.schema,
+        )
+        changed = tiny_snapshot(goal=goals, key_result=pl.concat([snap.key_result, extra]))
+        frame = overview_kpis(changed, tiny_filters(), HR)
+        values = dict(zip(frame["kpi"].to_list(), frame["value"].to_list(), strict=True))
+        assert values["progress"] == pytest.approx((0.725 + 3 * 0.4) / 4)
+        assert values["expected"] == pytest.approx(YEAR_PACE)
+        assert values["objectives_no_data"] == 0
 
     def test_alignment_counts_business_goals_below_company(self):
         # 10, 20, 21, 30, 32 ladder up; 31 is an orphan (its "supports" link does not count)
@@ -42,7 +64,8 @@ class TestWholeOrganisation:
 
     def test_checkin_coverage_and_ratings(self):
         values = kpis()
-        assert values["checkin_coverage"] == pytest.approx(3 / 7)  # Bob, Ann, Max of 7 active people
+        # Bob, Ann, Max and Dana (exactly 30 days) of the 6 active people with a manager (not the Ceo)
+        assert values["checkin_coverage"] == pytest.approx(4 / 6)
         assert values["people_rated"] == 5
         assert values["objectives"] == 2
 
@@ -50,7 +73,8 @@ class TestWholeOrganisation:
         # Q3 as of 15 Aug (46 days in, like 15 Nov in Q4). Q3 + year goals: 1, 2, 10, 22.
         # KR107 at 5 -> 22 = 0.5; Q4 KRs have no value yet -> 20 = 21 = 0; 10 = 1 = 0.5 / 3.
         values = previous()
-        assert values["progress"] == pytest.approx((0.5 / 3 + 0.5 / 3 + 0.5) / 3)
+        assert values["progress"] == pytest.approx(0.5 / 3)  # objective 1; objective 2 has no data
+        assert values["goals_progress"] == pytest.approx((0.5 / 3 + 0.5 / 3 + 0.5) / 3)
         assert values["checkin_coverage"] == 0.0  # no check-in between 17 Jul and 15 Aug
 
 
@@ -58,7 +82,8 @@ class TestFilteredScope:
     def test_team_alpha(self):
         # Alpha's Q4 business goals: 20 (0.275 behind), 30 (1.0 on track), 31 (0.2 behind)
         values = kpis(org_unit_id=ALPHA)
-        assert values["progress"] == pytest.approx((0.275 + 1.0 + 0.2) / 3)
+        assert values["progress"] == pytest.approx(0.6375)  # objective 1 as carried by Alpha (see below)
+        assert values["goals_progress"] == pytest.approx((0.275 + 1.0 + 0.2) / 3)
         assert values["behind"] == pytest.approx(2 / 3)
         assert values["alignment"] == pytest.approx(2 / 3)
         assert values["checkin_coverage"] == pytest.approx(2 / 3)  # Ann and Bob, not Cat
@@ -77,7 +102,7 @@ class TestFilteredScope:
         values = kpis(region_ids=(SOUTH,))
         assert values["checkin_coverage"] == pytest.approx(1 / 3)  # Max of Cat, Lee, Max
         north = kpis(region_ids=(NORTH,))
-        assert north["checkin_coverage"] == pytest.approx(2 / 4)  # Bob, Ann of Ceo, Dana, Ann, Bob
+        assert north["checkin_coverage"] == pytest.approx(3 / 3)  # Bob, Ann, Dana (30 days); the Ceo has no manager
 
     def test_empty_scope_gives_empty_figures_not_errors(self):
         values = kpis(org_unit_id=BETA, region_ids=(NORTH,))

@@ -17,7 +17,9 @@ def test_overview_renders_every_kpi(app_test):
     assert [t.value for t in at.title] == ["Overview"]
     assert set(metrics(at)) == {
         "Company objectives",
+        "Objectives with no data",
         "Progress",
+        "Goals' mean progress",
         "On track",
         "At risk",
         "Behind",

@@ -164,7 +164,8 @@ class TestAtRisk:
 
     def test_status_counts(self):
         counts = dict(status_counts(tiny_snapshot(), tiny_filters(), VIEWER, SETTINGS).rows())
-        assert counts == {"on track": 3, "at risk": 2, "behind": 2, "not started": 1}
+        # Objective 2 has nothing measured under it: "no data", apart from goals whose period has not begun (none).
+        assert counts == {"on track": 3, "at risk": 2, "behind": 2, "not started": 0, "no data": 1}
 
 
 class TestWhatChanged:
@@ -180,7 +181,7 @@ class TestWhatChanged:
         assert grow["progress"] == pytest.approx(0.725) and grow["status"] == "at risk"
         assert grow["delta"] == pytest.approx(0.725 - 1 / 3)
         delight = changes.filter(pl.col("objective_id") == 2).to_dicts()[0]
-        assert (delight["status_then"], delight["status"], delight["delta"]) == ("not started", "not started", None)
+        assert (delight["status_then"], delight["status"], delight["delta"]) == ("no data", "no data", None)
 
     def test_goal_status_moves(self):
         moves = status_moves(tiny_snapshot(), tiny_filters(), VIEWER, SETTINGS)
@@ -188,7 +189,7 @@ class TestWhatChanged:
         # quarter's goals began on 1 Oct itself, so they are new: 20 and 31 behind, 21, 30 and 32 on track.
         assert sorted(moves.rows()) == [
             ("behind", "at risk", 2), ("new", "behind", 2), ("new", "on track", 3),
-            ("not started", "not started", 1),
+            ("no data", "no data", 1),
         ]  # fmt: skip
 
     def test_another_date(self):
@@ -207,7 +208,9 @@ class TestPage:
         at = app_test(page=self.PAGE)
         assert not at.exception
         assert [t.value for t in at.title] == ["Progress"]
-        assert set(self.metrics(at)) == {"Goals on track", "Goals at risk", "Goals behind", "Goals not started"}
+        assert set(self.metrics(at)) == {
+            "Goals on track", "Goals at risk", "Goals behind", "Goals not started", "Goals with no data",
+        }  # fmt: skip
         assert [s.value for s in at.subheader] == [
             "Objectives against pace", "Where the objectives stand", "Goals at risk, and what changed",
         ]  # fmt: skip

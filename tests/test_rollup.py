@@ -158,11 +158,21 @@ class TestPaceAndStatus:
         rolled = period_progress(snap, Q4, AS_OF, SETTINGS)
         status = dict(zip(rolled["id"].to_list(), rolled["status"].to_list(), strict=True))
         # 20: 0.275 / 0.5 = 0.55 behind; 21: 1.8 on track; 1: 0.725 / (319/365) = 0.83 at risk; 2: nothing
-        assert (status[20], status[21], status[1], status[2]) == ("behind", "on track", "at risk", "not started")
+        assert (status[20], status[21], status[1], status[2]) == ("behind", "on track", "at risk", "no data")
         lenient = Settings(on_track_ratio=0.8, at_risk_ratio=0.5)
         rolled = period_progress(snap, Q4, AS_OF, lenient)
         status = dict(zip(rolled["id"].to_list(), rolled["status"].to_list(), strict=True))
         assert (status[20], status[1]) == ("at risk", "on track")
+
+
+def test_no_data_is_not_the_same_as_not_started():
+    """On 31 Dec 2025 no 2026 period has begun (expected 0): goals with key results sit at their start values
+    (progress 0) and are "not started"; objective 2 has nothing measured under it on any day: "no data"."""
+    rolled = period_progress(tiny_snapshot(), Q4, date(2025, 12, 31), SETTINGS)
+    status = dict(zip(rolled["id"].to_list(), rolled["status"].to_list(), strict=True))
+    progress = dict(zip(rolled["id"].to_list(), rolled["progress"].to_list(), strict=True))
+    assert (status[20], progress[20]) == ("not started", 0.0)
+    assert (status[2], progress[2]) == ("no data", None)
 
 
 def test_rollup_universe_is_the_whole_year():

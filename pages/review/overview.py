@@ -25,7 +25,7 @@ if kpis.filter(pl.col("kpi") == "objectives")["value"][0] in (None, 0.0):
     )
     st.stop()
 
-kpi_row(kpis, columns=4)
+kpi_row(kpis, columns=5)
 
 objectives = ask(objective_progress, filters, viewer)
 st.subheader("Objectives against pace")

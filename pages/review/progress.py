@@ -36,13 +36,17 @@ if burnup.is_empty():
 
 counts = dict(ask(status_counts, filters, viewer).iter_rows())
 measured = sum(counts[s] for s in ("on track", "at risk", "behind"))
-cells = st.columns(4)
-for cell, status in zip(cells, ("on track", "at risk", "behind", "not started"), strict=True):
-    share = f" · {pct(counts[status] / measured)}" if measured and status != "not started" else ""
+_HELP = {
+    "not started": "Business goals of this scope whose period has not begun yet.",
+    "no data": "Business goals of this scope with nothing measured under them yet: neither 0% nor behind.",
+}
+cells = st.columns(5)
+for cell, status in zip(cells, ("on track", "at risk", "behind", "not started", "no data"), strict=True):
+    share = f" · {pct(counts[status] / measured)}" if measured and status not in _HELP else ""
     cell.metric(
-        f"Goals {status}", f"{counts[status]:,}{share}", border=True,
-        help=f"Business goals of this scope whose progress / expected progress puts them {status}"
-        + (" (nothing measured yet)." if status == "not started" else "; the share is of measured goals."),
+        f"Goals {status}" if status != "no data" else "Goals with no data", f"{counts[status]:,}{share}", border=True,
+        help=_HELP.get(status, f"Business goals of this scope whose progress / expected progress puts them {status}; "
+                       "the share is of measured goals."),
     )
 
 st.subheader("Objectives against pace")
@@ -128,10 +132,10 @@ def what_changed() -> None:
         key="progress_changes",
     )
     st.caption("Business goals of this scope by status then (rows) and now (columns); “new”: their period began later.")
-    order = ["on track", "at risk", "behind", "not started"]
+    order = ["on track", "at risk", "behind", "not started", "no data"]
     table = moves.pivot(on="to_status", index="from_status", values="goals").fill_null(0)
     table = table.select("from_status", *[s for s in order if s in table.columns]).sort(
-        pl.col("from_status").replace_strict([*order, "new"], list(range(5)), default=5)
+        pl.col("from_status").replace_strict([*order, "new"], list(range(6)), default=6)
     )
     data_table(
         table,

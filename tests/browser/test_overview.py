@@ -4,8 +4,8 @@ from tests.browser.helpers import assert_no_exception, open_app, wait_for_app
 
 
 def metric_values(page) -> list[str]:
-    """The KPI values once all 8 cards are drawn (painting can finish after the script run)."""
-    page.locator("[data-testid='stMetricValue']").nth(7).wait_for(timeout=30000)
+    """The KPI values once all 10 cards are drawn (painting can finish after the script run)."""
+    page.locator("[data-testid='stMetricValue']").nth(9).wait_for(timeout=30000)
     return page.locator("[data-testid='stMetricValue']").all_inner_texts()
 
 
@@ -13,7 +13,7 @@ def test_overview_loads_with_kpis_and_chart(app_server, page):
     open_app(page, app_server)
     assert_no_exception(page)
     assert page.locator("h1").first.inner_text() == "Overview"
-    assert len(metric_values(page)) == 8
+    assert len(metric_values(page)) == 10
     chart = page.locator("[data-testid='stVegaLiteChart']").first
     chart.wait_for(timeout=30000)
     assert chart.bounding_box()["height"] > 100
@@ -44,4 +44,4 @@ def test_a_bad_link_value_is_dropped_with_a_notice(app_server, page):
     assert_no_exception(page)
     alerts = " ".join(page.locator("[data-testid='stAlert']").all_inner_texts())
     assert "NOWHERE" in alerts and "1999-Q1" in alerts
-    assert len(metric_values(page)) == 8
+    assert len(metric_values(page)) == 10

@@ -11,8 +11,8 @@ def open_progress(page, base_url: str, query: str = ""):
 
 
 def metric_values(page) -> list[str]:
-    # The four KPI cards arrive one after another; a first render on a fresh server can be read mid-way.
-    page.locator("[data-testid='stMetricValue']").nth(3).wait_for(timeout=30000)
+    # The five KPI cards arrive one after another; a first render on a fresh server can be read mid-way.
+    page.locator("[data-testid='stMetricValue']").nth(4).wait_for(timeout=30000)
     return page.locator("[data-testid='stMetricValue']").all_inner_texts()
 
 
@@ -20,7 +20,7 @@ def test_burnup_and_heatmap_render(app_server, page):
     open_progress(page, app_server)
     assert_no_exception(page)
     assert page.locator("h1").first.inner_text() == "Progress"
-    assert len(metric_values(page)) == 4
+    assert len(metric_values(page)) == 5
     charts = page.locator(CHART)
     charts.nth(1).wait_for(timeout=30000)
     heatmap = charts.nth(1)

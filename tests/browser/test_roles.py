@@ -116,8 +116,8 @@ def test_an_executive_sees_the_strategy_but_not_the_access_log(signed_in_app, as
     page = open_app(as_role(org["emails"]["executive"]), signed_in_app)
     assert_no_exception(page)
     assert page.locator("h1").first.inner_text() == "Overview"
-    page.locator("[data-testid='stMetricValue']").nth(7).wait_for(timeout=30000)
-    assert len(page.locator("[data-testid='stMetricValue']").all_inner_texts()) == 8
+    page.locator("[data-testid='stMetricValue']").nth(9).wait_for(timeout=30000)
+    assert len(page.locator("[data-testid='stMetricValue']").all_inner_texts()) == 10
     assert "Access log" not in nav_text(page)
     open_app(page, signed_in_app, "access_log", page_exists=False)  # not among an executive's screens
     assert_no_exception(page)
