@@ -19,13 +19,13 @@ DEFAULT_SETTINGS = Settings()
 
 OVERVIEW_KPIS = (
     Kpi("objectives", "Company objectives", "count", help="Company objectives of the period that this scope carries."),
-    Kpi("objectives_no_data", "Objectives with no data", "count", rise_is_good=False, help="Carried objectives with "
+    Kpi("objectives_no_data", "No data yet", "count", rise_is_good=False, help="Carried objectives with "
         "nothing measured under them yet: neither 0% nor behind, and left out of Progress."),
     Kpi("progress", "Progress", help="How far the strategy is in this scope: the company objectives' progress as "
         "carried by the scope, weighted by objective weight (objectives with no data left out). The delta compares "
         "the same point of the previous period. Expected by now: {expected:.0%}."),
     Kpi("expected", "Expected by now", card=False),
-    Kpi("goals_progress", "Goals' mean progress", help="The plain mean progress of the scope's measured business "
+    Kpi("goals_progress", "Goals' mean", help="The plain mean progress of the scope's measured business "
         "goals at every level, a second view of the same question. Expected by now: {goals_expected:.0%}."),
     Kpi("goals_expected", "Goals expected by now", card=False),
     Kpi("on_track", "On track", help="Share of the scope's measured business goals at or above "

@@ -17,9 +17,9 @@ def test_overview_renders_every_kpi(app_test):
     assert [t.value for t in at.title] == ["Overview"]
     assert set(metrics(at)) == {
         "Company objectives",
-        "Objectives with no data",
+        "No data yet",
         "Progress",
-        "Goals' mean progress",
+        "Goals' mean",
         "On track",
         "At risk",
         "Behind",
