@@ -123,7 +123,14 @@ class Scope:
     def __init__(self, snapshot: Snapshot, filters: Filters) -> None:
         self.snapshot = snapshot
         self.filters = filters
-        self.whole_organisation = filters.org_unit_id is None and not filters.region_ids
+
+    @cached_property
+    def whole_organisation(self) -> bool:
+        """No region filter, and no team filter or one whose subtree holds every unit (the company itself): the
+        same figures as no filter at all."""
+        if self.filters.region_ids:
+            return False
+        return self.unit_ids is None or self.unit_ids.len() >= self.snapshot.org_unit.height
 
     @cached_property
     def graph(self) -> GoalGraph:

@@ -16,7 +16,7 @@ from queries.derived import FRAMES
 from queries.model import Settings, Viewer
 from queries.overview import overview_kpis
 from queries.scope import scope_of
-from tests.tiny_org import ALPHA, SOUTH, tiny_filters, tiny_snapshot
+from tests.tiny_org import ALPHA, COMPANY, SOUTH, tiny_filters, tiny_snapshot
 
 HR = Viewer("hr@acme.test", "hr")
 
@@ -55,6 +55,14 @@ class TestGoalSets:
         scope = scope_of(snapshot, tiny_filters())
         assert scope.whole_organisation
         assert sorted(scope.goals.carried.to_list()) == sorted(scope.graph.goals["id"].to_list())
+
+    def test_the_company_as_team_filter_is_the_whole_organisation(self):
+        # Acme (unit 1) holds every unit: the same figures as no filter, objective 2 (no data) included.
+        snapshot = tiny_snapshot()
+        company = scope_of(snapshot, tiny_filters(org_unit_id=COMPANY))
+        assert company.whole_organisation and not scope_of(snapshot, tiny_filters(org_unit_id=ALPHA)).whole_organisation
+        assert sorted(company.objectives(Settings())["id"].to_list()) == [1, 2]
+        assert company.progress(Settings()).equals(scope_of(snapshot, tiny_filters()).progress(Settings()))
 
     def test_built_once_per_filters(self):
         snapshot = tiny_snapshot()
