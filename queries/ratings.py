@@ -13,7 +13,6 @@ from datetime import date
 
 import polars as pl
 
-from queries import stats
 from queries.model import Filters, Settings, Snapshot, Viewer
 from queries.privacy import HIDDEN, Grouping, hide_small_grid, protect_linked
 from queries.scope import org_closure, scope_of
@@ -177,6 +176,22 @@ def with_group_id(snapshot: Snapshot, filters: Filters, rated: pl.DataFrame, by:
     else:
         raise ValueError(f"unknown grouping {by!r}")
     return rated.with_columns(key.alias("group_id"))
+
+
+def _with_attribute(snapshot: Snapshot, viewer: Viewer, rated: pl.DataFrame, attribute: str) -> pl.DataFrame:
+    if attribute in SENSITIVE_ATTRIBUTES:
+        if not viewer.sees_sensitive:
+            return rated.clear().with_columns(pl.lit(None, pl.String).alias("group_id"))
+        values = snapshot.employee_sensitive.select("employee_id", pl.col(attribute).alias("group_id"))
+        grouped = rated.join(values, on="employee_id", how="left")
+    elif attribute == "work_mode":
+        grouped = rated.with_columns(pl.col("work_mode").alias("group_id"))
+    elif attribute == "region":
+        names = snapshot.region.select(pl.col("id").alias("region_id"), pl.col("name").alias("group_id"))
+        grouped = rated.join(names, on="region_id", how="left")
+    else:
+        raise ValueError(f"unknown attribute {attribute!r}")
+    return grouped.with_columns(pl.col("group_id").fill_null(NOT_RECORDED))
 
 
 # --- protection: which groups a scope hides, decided across every view of it and of its parent scopes -----------
@@ -483,234 +498,6 @@ def calibration_shift(
         .pipe(_labelled, group_labels(snapshot, filters, by), hidden)
         .pipe(_group_order)
     )
-
-
-# --- rater leniency ---------------------------------------------------------------------------------------------
-
-
-def leniency_reference(
-    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *,
-    cycle_id: int, basis: str = "pre",
-) -> pl.DataFrame:
-    """The organisation's mean and standard deviation (n - 1) of the cycle's ratings, over everyone the viewer
-    may see whatever the filters: the yardstick every rater is held against."""
-    ratings = cycle_ratings(snapshot, cycle_id)
-    if ratings.height < settings.min_group_size:
-        return pl.DataFrame(schema={"n": pl.Int64, "mean": pl.Float64, "sd": pl.Float64})
-    column = pl.col(BASES[basis])
-    return ratings.select(
-        pl.len().cast(pl.Int64).alias("n"), column.mean().alias("mean"), column.std().alias("sd")
-    )
-
-
-def rater_leniency(
-    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *,
-    cycle_id: int, basis: str = "pre",
-) -> pl.DataFrame:
-    """Per reviewer of people in scope: n, mean rating, z = (mean - org mean) / (org SD / sqrt(n)); flagged
-    "outlier" beyond 3 standard errors, "watch" beyond 1.96 (the funnel plot's limits)."""
-    schema = {"group_id": pl.String, "group": pl.String, "n": pl.Int64, "mean": pl.Float64, "z": pl.Float64,
-              "flag": pl.String, "team": pl.String}
-    reference = leniency_reference(snapshot, filters, viewer, settings, cycle_id=cycle_id, basis=basis)
-    grouped, _ = _pooled(snapshot, filters, viewer, settings, cycle_id, "manager")
-    grouped = grouped.filter(pl.col("group_id") != OTHER)
-    if reference.is_empty() or grouped.is_empty() or not reference["sd"][0]:
-        return pl.DataFrame(schema=schema)
-    mean, sd = reference["mean"][0], reference["sd"][0]
-    z = (pl.col("mean") - mean) / (sd / pl.col("n").sqrt())
-    return (
-        grouped.group_by("group_id")
-        .agg(pl.len().cast(pl.Int64).alias("n"), pl.col(BASES[basis]).mean().alias("mean"))
-        .with_columns(z.alias("z"))
-        .with_columns(
-            pl.when(pl.col("z").abs() > stats.Z_3SIGMA).then(pl.lit("outlier"))
-            .when(pl.col("z").abs() > stats.Z_95).then(pl.lit("watch"))
-            .otherwise(pl.lit("within")).alias("flag")
-        )
-        .join(_reviewer_labels(snapshot), on="group_id", how="left")
-        .join(_reviewer_units(snapshot), on="group_id", how="left")
-        .select(list(schema))
-        .sort(pl.col("z").abs(), descending=True)
-    )
-
-
-def leniency_funnel(
-    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *,
-    cycle_id: int, basis: str = "pre",
-) -> pl.DataFrame:
-    """The funnel plot's marks: flagged raters one by one, the others pooled per (n, mean to 0.1), so the chart
-    stays a few hundred marks at any scale."""
-    raters = rater_leniency(snapshot, filters, viewer, settings, cycle_id=cycle_id, basis=basis)
-    flagged = raters.filter(pl.col("flag") != "within").select(
-        "n", "mean", "z", "flag", pl.col("group").alias("label"), pl.lit(1, pl.Int64).alias("raters")
-    )
-    within = (
-        raters.filter(pl.col("flag") == "within")
-        .with_columns(pl.col("mean").round(1))
-        .group_by("n", "mean")
-        .agg(pl.len().cast(pl.Int64).alias("raters"), pl.col("z").mean().alias("z"), pl.col("group").first())
-        .select(
-            "n", "mean", "z", pl.lit("within").alias("flag"),
-            pl.when(pl.col("raters") == 1).then(pl.col("group"))
-            .otherwise(pl.format("{} raters", "raters")).alias("label"),
-            "raters",
-        )
-    )
-    return pl.concat([within, flagged]).sort("n", "mean")
-
-
-def funnel_limits(
-    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *,
-    cycle_id: int, basis: str = "pre", max_n: int = 30,
-) -> pl.DataFrame:
-    """Control limits per team size n: org mean -/+ 1.96 SD / sqrt(n) (95 %) and -/+ 3 SD / sqrt(n)."""
-    reference = leniency_reference(snapshot, filters, viewer, settings, cycle_id=cycle_id, basis=basis)
-    if reference.is_empty() or not reference["sd"][0]:
-        return pl.DataFrame(schema={"n": pl.Int64, "mean": pl.Float64, "low95": pl.Float64, "high95": pl.Float64,
-                                    "low3": pl.Float64, "high3": pl.Float64})
-    mean, sd = reference["mean"][0], reference["sd"][0]
-    rows = []
-    for n in range(settings.min_group_size, max(max_n, settings.min_group_size) + 1):
-        low95, high95 = stats.funnel_limits(n, mean, sd, stats.Z_95)
-        low3, high3 = stats.funnel_limits(n, mean, sd, stats.Z_3SIGMA)
-        rows.append({"n": n, "mean": mean, "low95": low95, "high95": high95, "low3": low3, "high3": high3})
-    return pl.DataFrame(rows)
-
-
-# --- bias tests -------------------------------------------------------------------------------------------------
-
-
-def _with_attribute(snapshot: Snapshot, viewer: Viewer, rated: pl.DataFrame, attribute: str) -> pl.DataFrame:
-    if attribute in SENSITIVE_ATTRIBUTES:
-        if not viewer.sees_sensitive:
-            return rated.clear().with_columns(pl.lit(None, pl.String).alias("group_id"))
-        values = snapshot.employee_sensitive.select("employee_id", pl.col(attribute).alias("group_id"))
-        grouped = rated.join(values, on="employee_id", how="left")
-    elif attribute == "work_mode":
-        grouped = rated.with_columns(pl.col("work_mode").alias("group_id"))
-    elif attribute == "region":
-        names = snapshot.region.select(pl.col("id").alias("region_id"), pl.col("name").alias("group_id"))
-        grouped = rated.join(names, on="region_id", how="left")
-    else:
-        raise ValueError(f"unknown attribute {attribute!r}")
-    return grouped.with_columns(pl.col("group_id").fill_null(NOT_RECORDED))
-
-
-def _bias_groups(
-    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings, cycle_id: int, attribute: str,
-    top_from: int,
-) -> pl.DataFrame:
-    if attribute in SENSITIVE_ATTRIBUTES and not viewer.sees_sensitive:
-        return pl.DataFrame(schema={"group_id": pl.String, "n": pl.Int64, "hits": pl.Int64, "rate": pl.Float64,
-                                    "group": pl.String})
-    grouped, hidden = _pooled(snapshot, filters, viewer, settings, cycle_id, attribute)
-    labels = (group_labels(snapshot, filters, attribute) if attribute in GROUPINGS
-              else grouped.select("group_id", pl.col("group_id").alias("group")).unique())
-    return (
-        grouped.group_by("group_id")
-        .agg(pl.len().cast(pl.Int64).alias("n"), (pl.col("post_calibration") >= top_from).sum().cast(pl.Int64)
-             .alias("hits"))
-        .with_columns((pl.col("hits") / pl.col("n")).alias("rate"))
-        .pipe(_labelled, labels, hidden)
-        .pipe(_group_order)
-    )
-
-
-def _bias_rows(groups: pl.DataFrame, settings: Settings) -> pl.DataFrame:
-    schema = {"group": pl.String, "n": pl.Int64, "hits": pl.Int64, "rate": pl.Float64, "impact_ratio": pl.Float64,
-              "below_four_fifths": pl.Boolean, "reference": pl.Boolean, "test": pl.String, "p_value": pl.Float64,
-              "pooled": pl.Boolean, "p_adjusted": pl.Float64}
-    real = groups.filter(pl.col("group_id") != OTHER)
-    if real.is_empty():
-        return pl.DataFrame(schema=schema)
-    best = real.sort(["rate", "n"], descending=True).row(0, named=True)
-    rows = []
-    for group in groups.iter_rows(named=True):
-        pooled = group["group_id"] == OTHER
-        is_reference = not pooled and group["group_id"] == best["group_id"]
-        ratio = None if pooled else stats.impact_ratio(group["rate"], best["rate"])
-        test = None
-        if not pooled and not is_reference:
-            test = stats.compare_with_reference(group["hits"], group["n"], best["hits"], best["n"])
-        rows.append({
-            "group": group["group"], "n": group["n"], "hits": group["hits"], "rate": group["rate"],
-            "impact_ratio": ratio,
-            "below_four_fifths": None if ratio is None else ratio < settings.impact_ratio_floor,
-            "reference": is_reference,
-            "test": None if test is None else test.test,
-            "p_value": None if test is None else test.p_value,
-            "pooled": pooled,
-        })
-    adjusted = stats.holm_adjust([row["p_value"] for row in rows])
-    for row, p_adjusted in zip(rows, adjusted, strict=True):
-        row["p_adjusted"] = p_adjusted
-    return pl.DataFrame(rows, schema=schema)
-
-
-def _independence(groups: pl.DataFrame) -> pl.DataFrame:
-    schema = {"groups": pl.Int64, "n": pl.Int64, "chi2": pl.Float64, "dof": pl.Int64, "p_value": pl.Float64,
-              "cramers_v": pl.Float64, "min_expected": pl.Float64}
-    table = [[hits, n - hits] for hits, n in groups.select("hits", "n").iter_rows()]
-    result = stats.chi_square_independence(table) if len(table) >= 2 else None
-    if result is None:
-        return pl.DataFrame(schema=schema)
-    return pl.DataFrame([{
-        "groups": len(table), "n": result.n, "chi2": result.chi2, "dof": result.dof, "p_value": result.p_value,
-        "cramers_v": result.cramers_v, "min_expected": result.min_expected,
-    }], schema=schema)
-
-
-def bias_by_group(
-    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *,
-    cycle_id: int, attribute: str, top_from: int,
-) -> pl.DataFrame:
-    """Per group of the attribute: n, rate = share with a final rating >= top_from, impact ratio = rate / the
-    highest group's rate (four-fifths flag below `impact_ratio_floor`), and a test against the highest group:
-    Fisher's exact when an expected count is below 5, else the two-proportion z-test; `p_adjusted` is Holm's
-    adjustment over the attribute's comparisons (the highest group is picked after looking, so raw p-values
-    overstate the evidence)."""
-    return _bias_rows(_bias_groups(snapshot, filters, viewer, settings, cycle_id, attribute, top_from), settings)
-
-
-def bias_independence(
-    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *,
-    cycle_id: int, attribute: str, top_from: int,
-) -> pl.DataFrame:
-    """Chi-square test of independence of (group x rated >= top_from or not), with Cramér's V; hidden groups
-    enter as their pooled row only, so the statistic reveals nothing about any one of them."""
-    return _independence(_bias_groups(snapshot, filters, viewer, settings, cycle_id, attribute, top_from))
-
-
-def bias_screen(
-    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *,
-    cycle_id: int, top_from: int,
-) -> pl.DataFrame:
-    """Every attribute the viewer may test, at a glance: the group with the lowest impact ratio, its (Holm-
-    adjusted) p-value against the highest group, the chi-square p-value and Cramér's V across groups; flagged
-    when a group below four-fifths has an adjusted p-value below 0.05."""
-    rows = []
-    for attribute in ATTRIBUTES:
-        if attribute in SENSITIVE_ATTRIBUTES and not viewer.sees_sensitive:
-            continue
-        grouped = _bias_groups(snapshot, filters, viewer, settings, cycle_id, attribute, top_from)
-        groups = _bias_rows(grouped, settings).filter(~pl.col("pooled") & ~pl.col("reference"))
-        overall = _independence(grouped)
-        lowest = groups.sort("impact_ratio", nulls_last=True).head(1).to_dicts()
-        worst = groups.filter(pl.col("below_four_fifths")).sort("p_adjusted", nulls_last=True).head(1).to_dicts()
-        low = lowest[0] if lowest else {}
-        rows.append({
-            "attribute": attribute, "label": ATTRIBUTES[attribute], "groups": groups.height + (1 if low else 0),
-            "lowest_group": low.get("group"), "lowest_ratio": low.get("impact_ratio"),
-            "lowest_p_value": low.get("p_adjusted"),
-            "flagged": bool(worst) and worst[0]["p_adjusted"] is not None
-            and worst[0]["p_adjusted"] < SIGNIFICANT,
-            "chi2_p_value": overall["p_value"][0] if overall.height else None,
-            "cramers_v": overall["cramers_v"][0] if overall.height else None,
-        })
-    schema = {"attribute": pl.String, "label": pl.String, "groups": pl.Int64, "lowest_group": pl.String,
-              "lowest_ratio": pl.Float64, "lowest_p_value": pl.Float64, "chi2_p_value": pl.Float64,
-              "cramers_v": pl.Float64, "flagged": pl.Boolean}
-    return pl.DataFrame(rows, schema=schema)
 
 
 # --- 9-box ------------------------------------------------------------------------------------------------------

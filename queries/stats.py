@@ -18,9 +18,14 @@ Z_3SIGMA = 3.0  # the funnel plot's outer band: three standard errors
 SMALL_EXPECTED = 5.0  # Cochran's rule: below this expected count an approximate test is not trusted
 
 
+MONTE_CARLO_DRAWS = 4000  # tables drawn for a Monte-Carlo p-value: its standard error is at most 0.008
+MONTE_CARLO_SEED = 20261205  # fixed, so the same table always gets the same p-value
+
+
 @dataclass(frozen=True)
 class Independence:
-    """A chi-square test of independence on a groups x outcomes table, with Cramér's V."""
+    """A chi-square test of independence on a groups x outcomes table, with Cramér's V; `p_method` says whether
+    the p-value is the chi-square approximation or a Monte-Carlo one (small expected counts)."""
 
     chi2: float
     dof: int
@@ -28,6 +33,7 @@ class Independence:
     cramers_v: float
     min_expected: float
     n: int
+    p_method: str = "chi-square"
 
 
 def chi_square_independence(table: Sequence[Sequence[float]]) -> Independence | None:
@@ -49,6 +55,75 @@ def chi_square_independence(table: Sequence[Sequence[float]]) -> Independence | 
         min_expected=float(expected.min()),
         n=int(round(n)),
     )
+
+
+def monte_carlo_p_value(table: Sequence[Sequence[float]], chi2: float, draws: int = MONTE_CARLO_DRAWS) -> float:
+    """p = (1 + tables with chi2 >= observed) / (1 + draws), over tables drawn at random with the observed row and
+    column totals (scipy's random_table: the exact null distribution of independence given the margins)."""
+    observed = np.asarray(table, dtype=np.int64)
+    rows, cols = observed.sum(axis=1), observed.sum(axis=0)
+    expected = np.outer(rows, cols) / observed.sum()
+    tables = sp.random_table(rows, cols, seed=MONTE_CARLO_SEED).rvs(size=draws)
+    simulated = ((tables - expected) ** 2 / expected).sum(axis=(1, 2))
+    return float((1 + np.count_nonzero(simulated >= chi2 - 1e-9)) / (1 + draws))
+
+
+def rating_independence(table: Sequence[Sequence[float]]) -> Independence | None:
+    """The chi-square test of groups x every rating (empty rating columns dropped), with dof = (groups - 1) x
+    (ratings - 1) and Cramér's V; when an expected count is below 5 the p-value is a Monte-Carlo one."""
+    observed = np.asarray(table, dtype=float)
+    if observed.ndim != 2 or observed.size == 0:
+        return None
+    observed = observed[:, observed.sum(axis=0) > 0]
+    result = chi_square_independence(observed)
+    if result is None or result.min_expected >= SMALL_EXPECTED:
+        return result
+    p_value = monte_carlo_p_value(observed, result.chi2)
+    return Independence(result.chi2, result.dof, p_value, result.cramers_v, result.min_expected, result.n,
+                        f"Monte Carlo ({MONTE_CARLO_DRAWS:,} tables)")
+
+
+@dataclass(frozen=True)
+class StratifiedComparison:
+    """One group against a reference within strata (Cochran-Mantel-Haenszel): the test and the pooled ratios."""
+
+    chi2: float
+    p_value: float
+    odds_ratio: float | None
+    impact_ratio: float | None  # the Mantel-Haenszel risk ratio: the stratified rate ratio
+    strata: int
+
+
+def stratified_comparison(strata: Sequence[tuple[int, int, int, int]]) -> StratifiedComparison | None:
+    """Per stratum (hits, n, reference hits, reference n): the Cochran-Mantel-Haenszel chi-square (no continuity
+    correction) and p-value, the Mantel-Haenszel odds ratio, and impact ratio = sum(a n0 / N) / sum(c n1 / N),
+    the Mantel-Haenszel risk ratio (statsmodels' StratifiedTable). Strata with no variation add nothing and are
+    left out; None when none is left."""
+    # statsmodels is imported here: it takes a second to load, and only this panel needs it.
+    from statsmodels.stats.contingency_tables import StratifiedTable
+
+    tables = [
+        np.array([[hits, n - hits], [ref_hits, ref_n - ref_hits]], dtype=float)
+        for hits, n, ref_hits, ref_n in strata
+        if n and ref_n and 0 < hits + ref_hits < n + ref_n
+    ]
+    if not tables:
+        return None
+    table = StratifiedTable(tables)
+    test = table.test_null_odds(correction=False)
+    odds, risk = float(table.oddsratio_pooled), float(table.riskratio_pooled)
+    return StratifiedComparison(
+        chi2=float(test.statistic), p_value=float(test.pvalue),
+        odds_ratio=odds if math.isfinite(odds) else None, impact_ratio=risk if math.isfinite(risk) else None,
+        strata=len(tables),
+    )
+
+
+def p_text(p: float | None) -> str:
+    """A p-value as words use it: '= 0.042', '< 0.001', or '—' when there is none."""
+    if p is None:
+        return "—"
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
 
 
 def cramers_v(chi2: float, n: float, rows: int, cols: int) -> float:
@@ -116,13 +191,6 @@ def impact_ratio(rate: float | None, reference_rate: float | None) -> float | No
     if rate is None or reference_rate is None or reference_rate == 0:
         return None
     return rate / reference_rate
-
-
-def leniency_z(group_mean: float, group_n: int, mean: float, sd: float) -> float | None:
-    """Leniency z = (group mean - organisation mean) / (organisation SD / sqrt(group n))."""
-    if group_n <= 0 or sd <= 0:
-        return None
-    return (group_mean - mean) / (sd / math.sqrt(group_n))
 
 
 def funnel_limits(n: int, mean: float, sd: float, z: float) -> tuple[float, float]:

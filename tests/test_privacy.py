@@ -12,6 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from queries import rating_bias as b
+from queries import rating_leniency as lenient
 from queries import ratings as q
 from queries.model import Filters, Settings, Viewer
 from queries.privacy import (
@@ -238,10 +240,10 @@ class TestRatingsScreenOnTheDemo:
                     assert hidden["hidden_groups"] != 1
                     hidden_seen += hidden["hidden_groups"]
                     checked += len(truth)
-                raters = q.rater_leniency(demo, filters, HR, cycle_id=cycle_id)
+                raters = lenient.rater_leniency(demo, filters, HR, cycle_id=cycle_id)
                 reviewer_truth = true_sizes(q.with_group_id(demo, filters, rated, "manager"), "group_id")
                 check_partition(raters, reviewer_truth, f"{context}, rater leniency")
-                funnel = q.leniency_funnel(demo, filters, HR, cycle_id=cycle_id)
+                funnel = lenient.leniency_funnel(demo, filters, HR, cycle_id=cycle_id)
                 assert funnel.is_empty() or funnel["n"].min() >= MIN
                 assert funnel["raters"].sum() == raters.height
                 for attribute in q.ATTRIBUTES:
@@ -249,11 +251,11 @@ class TestRatingsScreenOnTheDemo:
                     grouped = (q.with_group_id(demo, filters, rated, attribute) if attribute in q.GROUPINGS
                                else q._with_attribute(demo, HR, rated, attribute))
                     truth = true_sizes(grouped, "group_id")
-                    bias = q._bias_groups(demo, filters, HR, SETTINGS, cycle_id, attribute, 4)
+                    bias = b._bias_groups(demo, filters, HR, SETTINGS, cycle_id, attribute, 4)
                     check_partition(bias, truth, f"{context}, bias by {attribute}")
-                    shown = q.bias_by_group(demo, filters, HR, **options)
+                    shown = b.bias_by_group(demo, filters, HR, **options)
                     assert shown.is_empty() or shown["n"].min() >= MIN
-                    overall = q.bias_independence(demo, filters, HR, **options)
+                    overall = b.rating_independence(demo, filters, HR, cycle_id=cycle_id, attribute=attribute)
                     assert overall.is_empty() or overall["n"][0] == rated.height
                 matrix = q.calibration_matrix(demo, filters, HR, cycle_id=cycle_id)
                 check_grid(matrix, rated, "pre", "post", "pre_calibration", "post_calibration",

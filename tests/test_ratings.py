@@ -20,12 +20,32 @@ from datetime import date
 import polars as pl
 import pytest
 
+from queries import rating_bias as b
+from queries import rating_leniency as lenient
 from queries import ratings as q
 from queries.model import Settings, Viewer
 from queries.scope import people_in_scope
 from tests.tiny_org import ALPHA, BETA, ENGINEERING, NORTH, SOUTH, tiny_filters, tiny_snapshot
 
 HR = Viewer("hr@acme.example", "hr")
+
+
+def exact_p_value(groups: list[int], ratings: list[int], observed: float) -> float:
+    """Share of all orderings of `ratings` over the people of `groups` whose chi-square is at least `observed`."""
+    import itertools
+
+    import numpy as np
+    from scipy.stats import chi2_contingency
+
+    hits = total = 0
+    for order in itertools.permutations(ratings):
+        values = sorted(set(ratings))
+        table = np.zeros((max(groups) + 1, len(values)))
+        for g, r in zip(groups, order, strict=True):
+            table[g, values.index(r)] += 1
+        total += 1
+        hits += chi2_contingency(table, correction=False)[0] >= observed - 1e-9
+    return hits / total
 EXECUTIVE = Viewer("ceo@acme.example", "executive", 1)
 OPEN = Settings(min_group_size=1)
 CYCLE = 1
@@ -92,7 +112,7 @@ class TestSummaryAndDistribution:
         assert q.rating_distribution(tiny, alpha, HR, cycle_id=CYCLE).is_empty()
         assert q.calibration_matrix(tiny, alpha, HR, cycle_id=CYCLE).is_empty()
         assert q.nine_box(tiny, alpha, HR, cycle_id=CYCLE).is_empty()
-        assert q.rater_leniency(tiny, alpha, HR, cycle_id=CYCLE).is_empty()
+        assert lenient.rater_leniency(tiny, alpha, HR, cycle_id=CYCLE).is_empty()
 
     def test_a_manager_sees_only_their_organisation_and_it_is_too_small(self, tiny):
         from queries.access import scoped_snapshot
@@ -135,10 +155,10 @@ class TestLeniency:
         # Dana rated Ann 4 and Lee 2: mean 3, z = (3 - 3.6) / (1.140175 / sqrt 2) = -0.744208
         # Ann rated Bob 4 and Cat 5: mean 4.5, z = 0.9 / 0.806226 = 1.116313
         # Lee rated Max 3: z = -0.6 / 1.140175 = -0.526235
-        reference = q.leniency_reference(tiny, tiny_filters(), HR, OPEN, cycle_id=CYCLE).row(0, named=True)
+        reference = lenient.leniency_reference(tiny, tiny_filters(), HR, OPEN, cycle_id=CYCLE).row(0, named=True)
         assert (reference["n"], reference["mean"], reference["sd"]) == (5, pytest.approx(3.6),
                                                                         pytest.approx(1.140175, abs=1e-6))
-        raters = q.rater_leniency(tiny, tiny_filters(), HR, OPEN, cycle_id=CYCLE)
+        raters = lenient.rater_leniency(tiny, tiny_filters(), HR, OPEN, cycle_id=CYCLE)
         z = dict(raters.select("group", "z").iter_rows())
         assert z == {"Dana": pytest.approx(-0.744208, abs=1e-6), "Ann": pytest.approx(1.116313, abs=1e-6),
                      "Lee": pytest.approx(-0.526235, abs=1e-6)}
@@ -147,21 +167,21 @@ class TestLeniency:
 
     def test_final_basis_and_the_reference_ignores_the_filters(self, tiny):
         # final ratings 4, 3, 5, 2, 3: mean 3.4. A team filter narrows the raters, never the yardstick.
-        reference = q.leniency_reference(tiny, tiny_filters(org_unit_id=BETA), HR, OPEN, cycle_id=CYCLE,
+        reference = lenient.leniency_reference(tiny, tiny_filters(org_unit_id=BETA), HR, OPEN, cycle_id=CYCLE,
                                          basis="final")
         assert reference["mean"][0] == pytest.approx(3.4)
-        raters = q.rater_leniency(tiny, tiny_filters(org_unit_id=BETA), HR, OPEN, cycle_id=CYCLE, basis="final")
+        raters = lenient.rater_leniency(tiny, tiny_filters(org_unit_id=BETA), HR, OPEN, cycle_id=CYCLE, basis="final")
         assert dict(raters.select("group", "n").iter_rows()) == {"Dana": 1, "Lee": 1}
 
     def test_funnel_limits(self, tiny):
-        limits = q.funnel_limits(tiny, tiny_filters(), HR, OPEN, cycle_id=CYCLE, max_n=4)
+        limits = lenient.funnel_limits(tiny, tiny_filters(), HR, OPEN, cycle_id=CYCLE, max_n=4)
         n4 = limits.filter(pl.col("n") == 4).row(0, named=True)
         # 3.6 -/+ 1.96 x 1.140175 / 2 and 3.6 -/+ 3 x 1.140175 / 2
         assert n4["low95"] == pytest.approx(3.6 - 1.959964 * 1.140175 / 2, abs=1e-5)
         assert n4["high3"] == pytest.approx(3.6 + 3 * 1.140175 / 2, abs=1e-5)
 
     def test_funnel_pools_raters_that_are_within_limits(self, tiny):
-        points = q.leniency_funnel(tiny, tiny_filters(), HR, OPEN, cycle_id=CYCLE)
+        points = lenient.leniency_funnel(tiny, tiny_filters(), HR, OPEN, cycle_id=CYCLE)
         assert points["raters"].sum() == 3
 
 
@@ -170,7 +190,7 @@ class TestBias:
         # office: Ann 4 (top), Lee 2 -> 1/2; remote: Bob 3, Max 3 -> 0/2; hybrid: Cat 5 -> 1/1 (the highest).
         # Impact ratios 0.5 and 0. Small groups: Fisher. remote vs hybrid [[0, 2], [1, 0]]: P(0 top) = 1/3,
         # P(1 top) = 2/3, two-sided p = 1/3; office vs hybrid [[1, 1], [1, 0]]: p = 1.
-        groups = q.bias_by_group(tiny, tiny_filters(), HR, OPEN, cycle_id=CYCLE, attribute="work_mode", top_from=4)
+        groups = b.bias_by_group(tiny, tiny_filters(), HR, OPEN, cycle_id=CYCLE, attribute="work_mode", top_from=4)
         rows = {r["group"]: r for r in groups.iter_rows(named=True)}
         assert rows["hybrid"]["reference"] and rows["hybrid"]["impact_ratio"] == 1.0
         assert rows["office"]["rate"] == 0.5 and rows["office"]["impact_ratio"] == 0.5
@@ -181,32 +201,49 @@ class TestBias:
         # Holm over two comparisons: 2 x 1/3 = 2/3, then max(2/3, 1 x 1) = 1
         assert rows["remote"]["p_adjusted"] == pytest.approx(2 / 3)
 
-    def test_chi_square_hand_worked(self, tiny):
-        # table office [1, 1], remote [0, 2], hybrid [1, 0]: chi2 = 2.916667, dof 2, V = sqrt(2.916667 / 5)
-        overall = q.bias_independence(tiny, tiny_filters(), HR, OPEN, cycle_id=CYCLE, attribute="work_mode",
-                                      top_from=4).row(0, named=True)
-        assert overall["chi2"] == pytest.approx(2.916667, abs=1e-6)
-        assert overall["dof"] == 2
-        assert overall["cramers_v"] == pytest.approx(0.763763, abs=1e-6)
+    def test_the_whole_distribution_hand_worked(self, tiny):
+        """Final ratings by work mode (rating 1 given to nobody, so left out):
+
+                   2  3  4  5   total
+            office 1  0  1  0   2
+            remote 0  2  0  0   2
+            hybrid 0  0  0  1   1
+            total  1  2  1  1   5
+
+        expected = row x column / 5: office and remote .4 .8 .4 .4, hybrid .2 .4 .2 .2;
+        chi2 = office (.9 + .8 + .9 + .4) + remote (.4 + 1.8 + .4 + .4) + hybrid (.2 + .4 + .2 + 3.2) = 3 + 3 + 4
+        = 10; dof = (3 - 1)(4 - 1) = 6; V = sqrt(10 / (5 x (3 - 1))) = 1. Expected counts below 5: Monte Carlo.
+        The top-vs-rest table [[1, 1], [0, 2], [1, 0]] would give chi2 = 2.92 instead: another question."""
+        overall = b.rating_independence(tiny, tiny_filters(), HR, OPEN, cycle_id=CYCLE, attribute="work_mode"
+                                        ).row(0, named=True)
+        assert overall["chi2"] == pytest.approx(10.0)
+        assert overall["dof"] == 6
+        assert overall["cramers_v"] == pytest.approx(1.0)
+        assert overall["min_expected"] == pytest.approx(0.2)
+        assert overall["p_method"].startswith("Monte Carlo")
+        # Exactly: every way of handing the ratings 2, 3, 3, 4, 5 to the five people is equally likely under
+        # independence; p = the share of them whose table has chi2 >= 10 (scipy's chi2_contingency per table).
+        exact = exact_p_value([0, 0, 1, 1, 2], [2, 3, 3, 4, 5], 10.0)
+        assert overall["p_value"] == pytest.approx(exact, abs=0.02)
 
     def test_sensitive_attributes_need_the_hr_role(self, tiny):
-        genders = q.bias_by_group(tiny, tiny_filters(), HR, OPEN, cycle_id=CYCLE, attribute="gender", top_from=4)
+        genders = b.bias_by_group(tiny, tiny_filters(), HR, OPEN, cycle_id=CYCLE, attribute="gender", top_from=4)
         assert dict(genders.select("group", "n").iter_rows()) == {"woman": 2, "man": 2, "non-binary": 1}
         for attribute in q.SENSITIVE_ATTRIBUTES:
-            assert q.bias_by_group(tiny, tiny_filters(), EXECUTIVE, OPEN, cycle_id=CYCLE, attribute=attribute,
+            assert b.bias_by_group(tiny, tiny_filters(), EXECUTIVE, OPEN, cycle_id=CYCLE, attribute=attribute,
                                    top_from=4).is_empty()
-        screen = q.bias_screen(tiny, tiny_filters(), EXECUTIVE, OPEN, cycle_id=CYCLE, top_from=4)
+        screen = b.bias_screen(tiny, tiny_filters(), EXECUTIVE, OPEN, cycle_id=CYCLE, top_from=4)
         assert screen["attribute"].to_list() == ["work_mode", "region"]
 
     def test_missing_attribute_values_are_a_group_of_their_own(self, tiny):
         partial = tiny.employee_sensitive.filter(pl.col("employee_id") != 7)
         snapshot = tiny_snapshot(employee_sensitive=partial)
-        genders = q.bias_by_group(snapshot, tiny_filters(), HR, OPEN, cycle_id=CYCLE, attribute="gender",
+        genders = b.bias_by_group(snapshot, tiny_filters(), HR, OPEN, cycle_id=CYCLE, attribute="gender",
                                   top_from=4)
         assert dict(genders.select("group", "n").iter_rows())[q.NOT_RECORDED] == 1
 
     def test_default_minimum_leaves_nothing_to_compare(self, tiny):
-        groups = q.bias_by_group(tiny, tiny_filters(), HR, cycle_id=CYCLE, attribute="work_mode", top_from=4)
+        groups = b.bias_by_group(tiny, tiny_filters(), HR, cycle_id=CYCLE, attribute="work_mode", top_from=4)
         assert groups.is_empty()
 
 

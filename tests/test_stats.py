@@ -97,13 +97,6 @@ class TestImpactRatioAndLeniency:
         assert stats.impact_ratio(0.2, 0.0) is None
         assert stats.impact_ratio(None, 0.3) is None
 
-    def test_leniency_z_hand_worked(self):
-        # 9 people rated 4.0 on average; organisation 3.0 with SD 1.2: se = 1.2 / 3 = 0.4, z = 1.0 / 0.4 = 2.5
-        assert stats.leniency_z(4.0, 9, 3.0, 1.2) == pytest.approx(2.5)
-        # 4 people at 2.5: se = 1.2 / 2 = 0.6, z = -0.5 / 0.6 = -0.8333
-        assert stats.leniency_z(2.5, 4, 3.0, 1.2) == pytest.approx(-0.833333, abs=1e-6)
-        assert stats.leniency_z(3.0, 0, 3.0, 1.2) is None
-
     def test_funnel_limits_hand_worked(self):
         # n = 4: 3.0 -/+ 1.96 x 1.0 / 2 = 3.0 -/+ 0.98
         low, high = stats.funnel_limits(4, 3.0, 1.0, 1.96)
@@ -119,3 +112,69 @@ class TestHolm:
     def test_none_is_kept_and_not_counted(self):
         assert stats.holm_adjust([None, 0.02, 0.5]) == [None, pytest.approx(0.04), pytest.approx(0.5)]
         assert stats.holm_adjust([0.6, 0.7]) == [pytest.approx(1.0), pytest.approx(1.0)]
+
+
+class TestWholeDistribution:
+    def test_large_counts_take_scipys_chi_square(self):
+        table = [[30, 50, 20], [25, 60, 35], [40, 45, 25]]
+        chi2, p, dof, _ = sp.chi2_contingency(table, correction=False)
+        result = stats.rating_independence(table)
+        assert (result.chi2, result.p_value, result.dof) == (pytest.approx(chi2), pytest.approx(p), dof)
+        assert result.cramers_v == pytest.approx(sp.contingency.association(table, method="cramer"))
+        assert result.p_method == "chi-square"
+
+    def test_ratings_nobody_got_are_left_out(self):
+        with_empty = stats.rating_independence([[0, 30, 50, 20], [0, 25, 60, 35]])
+        without = stats.rating_independence([[30, 50, 20], [25, 60, 35]])
+        assert with_empty.chi2 == pytest.approx(without.chi2)
+        assert with_empty.dof == without.dof == 2
+
+    def test_small_counts_get_a_monte_carlo_p_value_that_agrees_with_a_permutation_test(self):
+        """Scipy's permutation test shuffles the ratings among the people: the same null hypothesis, reached by
+        another road; the two p-values agree within Monte-Carlo error."""
+        table = np.array([[3, 1, 0, 2], [0, 4, 2, 1], [1, 0, 3, 3]])
+        result = stats.rating_independence(table)
+        assert result.min_expected < 5 and result.p_method.startswith("Monte Carlo")
+        groups = np.repeat(np.arange(3), table.sum(axis=1))
+        ratings = np.concatenate([np.repeat(np.arange(4), row) for row in table])
+
+        def chi2(ratings_, groups_=groups):
+            observed = np.zeros((3, 4))
+            np.add.at(observed, (groups_, ratings_), 1)
+            return sp.chi2_contingency(observed, correction=False)[0]
+
+        permuted = sp.permutation_test((ratings,), chi2, permutation_type="pairings", n_resamples=4000,
+                                       alternative="greater", random_state=7)
+        assert result.chi2 == pytest.approx(chi2(ratings))
+        assert result.p_value == pytest.approx(permuted.pvalue, abs=0.03)
+
+    def test_the_same_table_always_gets_the_same_p_value(self):
+        table = [[3, 1, 0, 2], [0, 4, 2, 1]]
+        assert stats.rating_independence(table).p_value == stats.rating_independence(table).p_value
+
+
+class TestStratifiedComparison:
+    def test_hand_worked_two_bands(self):
+        """Band 1: the group 3 of 10 rated top, the reference 5 of 10; band 2: 2 of 10 against 6 of 10.
+
+        Cochran-Mantel-Haenszel, per band a = group's hits, E(a) = (a + c)(a + b) / N, var = n1 n0 m1 m0 /
+        (N^2 (N - 1)): band 1 E = 8 x 10 / 20 = 4, var = 10 x 10 x 8 x 12 / (400 x 19) = 1.263158; band 2
+        E = 4, var = 10 x 10 x 8 x 12 / 7600 = 1.263158. chi2 = (3 + 2 - 8)^2 / 2.526316 = 3.5625;
+        p = P(chi2 with 1 dof > 3.5625) = 0.059099.
+        Mantel-Haenszel rate ratio = sum(a n0 / N) / sum(c n1 / N) = (1.5 + 1) / (2.5 + 3) = 0.454545;
+        odds ratio = sum(a d / N) / sum(b c / N) = (3 x 5 + 2 x 4) / 20 / ((7 x 5 + 8 x 6) / 20) = 23 / 83."""
+        result = stats.stratified_comparison([(3, 10, 5, 10), (2, 10, 6, 10)])
+        assert result.chi2 == pytest.approx(3.5625)
+        assert result.p_value == pytest.approx(sp.chi2.sf(3.5625, 1))
+        assert result.p_value == pytest.approx(0.059099, abs=1e-6)
+        assert result.impact_ratio == pytest.approx(2.5 / 5.5)
+        assert result.odds_ratio == pytest.approx(23 / 83)
+        assert result.strata == 2
+
+    def test_bands_without_variation_are_left_out(self):
+        assert stats.stratified_comparison([(0, 5, 0, 6)]) is None
+        assert stats.stratified_comparison([(0, 5, 0, 6), (3, 10, 5, 10)]).strata == 1
+
+
+def test_p_values_in_words():
+    assert (stats.p_text(0.0421), stats.p_text(0.0004), stats.p_text(None)) == ("= 0.042", "< 0.001", "—")

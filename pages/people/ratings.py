@@ -10,7 +10,10 @@ from components.context import current
 from components.data import SETTINGS, ask
 from components.format import count, day, pct
 from components.tables import data_table
+from queries import rating_bias as b
+from queries import rating_leniency as lenient
 from queries import ratings as q
+from queries import stats
 
 context = current()
 filters, viewer = context.filters, context.viewer
@@ -81,13 +84,6 @@ cells[3].metric("Changed in calibration", pct(headline["moved_share"]), border=T
                 delta=f"{pct(headline['up_share'])} up, {pct(headline['down_share'])} down", delta_color="off",
                 delta_arrow="off",
                 help="Share of people whose final rating differs from their manager's rating before calibration.")
-
-
-def p_text(p: float | None) -> str:
-    """'= 0.042', '< 0.001' or '—'."""
-    if p is None:
-        return "—"
-    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
 
 
 def hidden_note(by_key: str, noun: str) -> None:
@@ -176,16 +172,16 @@ def leniency() -> None:
         format_func={"pre": "Manager's own (before calibration)", "final": "Final (after calibration)"}.__getitem__,
         help="Leniency is a property of the rater, so their own rating before calibration is the usual yardstick.",
     )
-    reference = ask(q.leniency_reference, filters, viewer, cycle_id=cycle_id, basis=basis)
-    raters = ask(q.rater_leniency, filters, viewer, cycle_id=cycle_id, basis=basis)
+    reference = ask(lenient.leniency_reference, filters, viewer, cycle_id=cycle_id, basis=basis)
+    raters = ask(lenient.rater_leniency, filters, viewer, cycle_id=cycle_id, basis=basis)
     if reference.is_empty() or raters.is_empty():
         st.info(f"No manager in this scope rated {MIN} or more people, so no rater can be compared.",
                 icon=":material/visibility_off:")
     else:
         ref = reference.row(0, named=True)
-        limits = ask(q.funnel_limits, filters, viewer, cycle_id=cycle_id, basis=basis,
+        limits = ask(lenient.funnel_limits, filters, viewer, cycle_id=cycle_id, basis=basis,
                      max_n=int(raters["n"].max()))
-        show(charts.funnel_plot(ask(q.leniency_funnel, filters, viewer, cycle_id=cycle_id, basis=basis), limits,
+        show(charts.funnel_plot(ask(lenient.leniency_funnel, filters, viewer, cycle_id=cycle_id, basis=basis), limits,
                                 rating_title="Mean rating given"),
              name="Rater leniency", key="ratings_funnel")
         st.caption(
@@ -217,125 +213,170 @@ def leniency() -> None:
                 limit=q.TABLE_ROWS, key="ratings_flagged",
             )
 
+def say(findings: pl.DataFrame) -> None:
+    """The queries' findings as callouts: a gap unlikely to be chance as a warning, anything else as a note."""
+    for level, text in findings.iter_rows():
+        (st.warning if level == "warning" else st.info)(text, icon=":material/balance:")
+
+
+def bias_overview() -> str:
+    """Every attribute at a glance; returns the attribute to look closer at."""
+    screen = ask(b.bias_screen, filters, viewer, cycle_id=cycle_id, top_from=top_from)
+    st.subheader("Every attribute at a glance")
+    data_table(
+        screen.drop("attribute"), "Bias tests by attribute",
+        {
+            "label": st.column_config.TextColumn("Attribute"),
+            "groups": st.column_config.NumberColumn("Groups shown", format="%d"),
+            "chi2_p_value": st.column_config.NumberColumn(
+                "Whole distribution: p-value", format="%.4f",
+                help="Chi-square test of every final rating across the attribute's groups (Monte Carlo when "
+                "groups are small)."),
+            "chi2_p_adjusted": st.column_config.NumberColumn(
+                "Adjusted (Holm)", format="%.4f", help="Adjusted for the number of attributes tested."),
+            "cramers_v": st.column_config.NumberColumn("Cramér's V", format="%.2f"),
+            "lowest_group": st.column_config.TextColumn("Lowest group (top vs rest)"),
+            "lowest_ratio": st.column_config.NumberColumn(
+                "Its impact ratio", format="%.2f", help="Its share rated top / the highest group's share."),
+            "lowest_p_value": st.column_config.NumberColumn(
+                "Its adjusted p-value", format="%.4f",
+                help="Top-vs-rest 2×2 test against the highest group, adjusted (Holm) for the groups compared."),
+            "flagged": st.column_config.CheckboxColumn(
+                "Gap to look at",
+                help=f"A group with an impact ratio below {FLOOR:.2f} and an adjusted p-value below "
+                f"{b.SIGNIFICANT}."),
+        },
+        key="ratings_bias_screen",
+    )
+    attributes = b.tested_attributes(viewer)
+    flagged = screen.filter(pl.col("flagged")).sort("chi2_p_value", nulls_last=True)["attribute"]
+    if st.session_state.get("ratings_attribute") not in attributes:
+        st.session_state["ratings_attribute"] = flagged[0] if flagged.len() else attributes[0]
+    return st.selectbox("Look closer at", attributes, key="ratings_attribute", format_func=q.ATTRIBUTES.__getitem__,
+                        help="Opens on the attribute with the clearest gap, if any.")
+
+
+def bias_detail(attribute: str) -> None:
+    """The whole-distribution test and the top-vs-rest tests of one attribute."""
+    name = q.ATTRIBUTES[attribute].lower()
+    groups = ask(b.bias_by_group, filters, viewer, cycle_id=cycle_id, attribute=attribute, top_from=top_from)
+    real = groups.filter(~pl.col("pooled"))
+    if real.height < 2:
+        st.info(f"Fewer than two groups of {MIN} or more people: nothing to compare in this scope.",
+                icon=":material/visibility_off:")
+        return
+    say(ask(b.bias_findings, filters, viewer, cycle_id=cycle_id, attribute=attribute, top_from=top_from))
+    overall = ask(b.rating_independence, filters, viewer, cycle_id=cycle_id, attribute=attribute)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        best = real.filter(pl.col("reference")).row(0, named=True)
+        show(charts.rate_bars(groups, outcome=f"Share {top_label}", floor=FLOOR),
+             name=f"Share {top_label} by {name}", key="ratings_bias_rates")
+        st.caption(f"Top vs rest: dashed line at {FLOOR:.0%} of the highest group's rate ({best['group']}). "
+                   "Bars left of it fail the four-fifths rule.")
+    with right:
+        st.markdown("**The whole distribution**")
+        if overall.is_empty():
+            st.caption("No test across groups: everyone got the same rating.")
+        else:
+            result = overall.row(0, named=True)
+            one, two, three = st.columns(3)
+            one.metric("p-value", stats.p_text(result["p_value"]).removeprefix("= "), border=True,
+                       help=f"Chance of differences at least this large if ratings did not depend on {name}: "
+                       f"{result['p_method']}.")
+            two.metric("Chi-square", f"{result['chi2']:.1f}", border=True,
+                       help=f"{result['dof']} degrees of freedom: (groups - 1) × (ratings given - 1).")
+            three.metric("Cramér's V", f"{result['cramers_v']:.2f}", border=True,
+                         help="Strength of the association, 0 (none) to 1 (the group decides the rating); about "
+                         "0.1 is small, 0.3 medium, 0.5 large.")
+    if groups.filter(pl.col("pooled")).height:
+        st.caption(f":material/visibility_off: {PROTECTED} Hidden groups enter the tests only combined.")
+    data_table(
+        groups.drop("hits", "pooled"), f"Bias test by {name}",
+        {
+            "group": st.column_config.TextColumn(q.ATTRIBUTES[attribute]),
+            "n": st.column_config.NumberColumn("People rated", format="%d"),
+            "rate": st.column_config.NumberColumn(f"Share {top_label}", format="percent"),
+            "impact_ratio": st.column_config.NumberColumn(
+                "Impact ratio", format="%.2f", help="The group's rate / the highest group's rate."),
+            "below_four_fifths": st.column_config.CheckboxColumn(
+                "Below four-fifths", help=f"Impact ratio below {FLOOR:.2f}."),
+            "reference": st.column_config.CheckboxColumn("Highest group"),
+            "test": st.column_config.TextColumn(
+                "Test (top vs rest, 2×2)",
+                help="The 2×2 table of rated top or not × this group or the highest: Fisher's exact test when an "
+                "expected count is below 5, else a two-proportion z-test."),
+            "p_value": st.column_config.NumberColumn("p-value", format="%.4f"),
+            "p_adjusted": st.column_config.NumberColumn(
+                "Adjusted p-value", format="%.4f",
+                help="Holm's adjustment for comparing several groups with the highest one, which is picked after "
+                "looking: read this one."),
+        },
+        key="ratings_bias_groups",
+    )
+
+
+def adjusted_detail(attribute: str) -> None:
+    """The same comparison for people with the same goal results (Cochran–Mantel–Haenszel)."""
+    name = q.ATTRIBUTES[attribute].lower()
+    st.subheader("For the same goal results")
+    st.caption("Ladder holds both a person's goal results and their rating. Here people are compared only with "
+               "people whose own goals ended about as complete (bands of the mean progress of their own measured "
+               "goals at the cycle's close), so a gap cannot come from different results. People with no measured "
+               "goal are left out.")
+    say(ask(b.adjusted_findings, filters, viewer, cycle_id=cycle_id, attribute=attribute, top_from=top_from))
+    cells = ask(b.adjusted_cells, filters, viewer, cycle_id=cycle_id, attribute=attribute, top_from=top_from)
+    if cells.is_empty():
+        st.caption(f"Too few people with measured goals in this scope to compare by {name}.")
+        return
+    data_table(
+        cells.filter(~pl.col("hidden") & (pl.col("n") > 0)).drop("group_id", "hidden"),
+        f"Share {top_label} by {name} and goal results",
+        {
+            "band": st.column_config.TextColumn("Goals complete"),
+            "group": st.column_config.TextColumn(q.ATTRIBUTES[attribute]),
+            "n": st.column_config.NumberColumn("People rated", format="%d"),
+            "hits": st.column_config.NumberColumn(f"People {top_label}", format="%d"),
+            "rate": st.column_config.NumberColumn(f"Share {top_label}", format="percent"),
+        },
+        key="ratings_adjusted_cells",
+    )
+    hidden_cells = int(cells["hidden"].sum())
+    st.caption("Stratified impact ratio: the Mantel–Haenszel ratio of the two groups' shares, band by band; "
+               "p-value: Cochran–Mantel–Haenszel test, Holm-adjusted for the groups compared."
+               + (f" {hidden_cells} cells are hidden to protect small groups and left out of the test."
+                  if hidden_cells else ""))
+
+
 def bias() -> None:
     if not viewer.sees_sensitive:
         st.info("Bias tests need the HR role. They read sensitive attributes such as gender and age band, which "
                 "Ladder only lets HR see, and only as figures for groups. Ask HR for this analysis.",
                 icon=":material/lock:")
-    else:
-        screen = ask(q.bias_screen, filters, viewer, cycle_id=cycle_id, top_from=top_from)
-        st.subheader("Every attribute at a glance")
-        data_table(
-            screen.drop("attribute"), "Bias tests by attribute",
-            {
-                "label": st.column_config.TextColumn("Attribute"),
-                "groups": st.column_config.NumberColumn("Groups shown", format="%d"),
-                "lowest_group": st.column_config.TextColumn("Lowest group"),
-                "lowest_ratio": st.column_config.NumberColumn(
-                    "Its impact ratio", format="%.2f", help="Its rate / the highest group's rate."),
-                "lowest_p_value": st.column_config.NumberColumn(
-                    "Its adjusted p-value", format="%.4f",
-                    help="Against the highest group, adjusted (Holm) for the number of groups compared."),
-                "chi2_p_value": st.column_config.NumberColumn(
-                    "Chi-square p-value", format="%.4f", help="Across all groups of the attribute."),
-                "cramers_v": st.column_config.NumberColumn("Cramér's V", format="%.2f"),
-                "flagged": st.column_config.CheckboxColumn(
-                    "Gap to look at",
-                    help=f"A group with an impact ratio below {FLOOR:.2f} and an adjusted p-value below "
-                    f"{q.SIGNIFICANT}."),
-            },
-            key="ratings_bias_screen",
-        )
-        flagged = screen.filter(pl.col("flagged")).sort("chi2_p_value", nulls_last=True)["attribute"]
-        if st.session_state.get("ratings_attribute") not in q.ATTRIBUTES:
-            st.session_state["ratings_attribute"] = flagged[0] if flagged.len() else next(iter(q.ATTRIBUTES))
-        attribute = st.selectbox("Look closer at", list(q.ATTRIBUTES), key="ratings_attribute",
-                                 format_func=q.ATTRIBUTES.__getitem__,
-                                 help="Opens on the attribute with the clearest gap, if any.")
-        groups = ask(q.bias_by_group, filters, viewer, cycle_id=cycle_id, attribute=attribute, top_from=top_from)
-        overall = ask(q.bias_independence, filters, viewer, cycle_id=cycle_id, attribute=attribute,
-                      top_from=top_from)
-        real = groups.filter(~pl.col("pooled"))
-        if real.height < 2:
-            st.info(f"Fewer than two groups of {MIN} or more people: nothing to compare in this scope.",
-                    icon=":material/visibility_off:")
-        else:
-            best = real.filter(pl.col("reference")).row(0, named=True)
-            name = q.ATTRIBUTES[attribute].lower()
-            for row in real.filter(pl.col("below_four_fifths").fill_null(False)).iter_rows(named=True):
-                said = (f"**{row['group']}**: {pct(row['rate'])} {top_label} against {pct(best['rate'])} for "
-                        f"{best['group']} — impact ratio {row['impact_ratio']:.2f}, below four-fifths.")
-                if row["p_adjusted"] is not None and row["p_adjusted"] < q.SIGNIFICANT:
-                    st.warning(f"{said} A gap this large would be unlikely (p {p_text(row['p_adjusted'])}, adjusted "
-                               f"for {real.height - 1} comparisons) if ratings did not depend on {name}.",
-                               icon=":material/balance:")
-                else:
-                    st.info(f"{said} At these group sizes the gap could still be chance (p "
-                            f"{p_text(row['p_adjusted'])}, adjusted for {real.height - 1} comparisons).",
-                            icon=":material/balance:")
-            left, right = st.columns([3, 2], gap="large")
-            with left:
-                show(charts.rate_bars(groups, outcome=f"Share {top_label}", floor=FLOOR),
-                     name=f"Share {top_label} by {name}", key="ratings_bias_rates")
-                st.caption(f"Dashed line: {FLOOR:.0%} of the highest group's rate ({best['group']}). "
-                           "Bars left of it fail the four-fifths rule.")
-            with right:
-                if overall.is_empty():
-                    st.caption("No test across groups: everyone or no one reached the outcome.")
-                else:
-                    result = overall.row(0, named=True)
-                    a, b = st.columns(2)
-                    a.metric("Chi-square p-value", p_text(result["p_value"]).removeprefix("= "), border=True,
-                             help="Chance of differences between groups at least this large if the outcome did not "
-                             f"depend on {name} (chi-square test of independence, {result['dof']} degrees of "
-                             "freedom).")
-                    b.metric("Cramér's V", f"{result['cramers_v']:.2f}", border=True,
-                             help="Strength of the association, 0 (none) to 1 (the group decides the outcome); "
-                             "about 0.1 is small, 0.3 medium, 0.5 large.")
-                    if result["min_expected"] < 5:
-                        st.caption("Some expected counts are below 5, so the chi-square p-value is approximate.")
-            hidden_groups = groups.filter(pl.col("pooled"))
-            if hidden_groups.height:
-                st.caption(f":material/visibility_off: {PROTECTED} Hidden groups enter the tests only combined.")
-            data_table(
-                groups.drop("hits", "pooled"), f"Bias test by {name}",
-                {
-                    "group": st.column_config.TextColumn(q.ATTRIBUTES[attribute]),
-                    "n": st.column_config.NumberColumn("People rated", format="%d"),
-                    "rate": st.column_config.NumberColumn(f"Share {top_label}", format="percent"),
-                    "impact_ratio": st.column_config.NumberColumn(
-                        "Impact ratio", format="%.2f", help="The group's rate / the highest group's rate."),
-                    "below_four_fifths": st.column_config.CheckboxColumn(
-                        "Below four-fifths", help=f"Impact ratio below {FLOOR:.2f}."),
-                    "reference": st.column_config.CheckboxColumn("Highest group"),
-                    "test": st.column_config.TextColumn(
-                        "Test", help="Fisher's exact test when an expected count is below 5, else a two-proportion "
-                        "z-test, each against the highest group."),
-                    "p_value": st.column_config.NumberColumn("p-value", format="%.4f"),
-                    "p_adjusted": st.column_config.NumberColumn(
-                        "Adjusted p-value", format="%.4f",
-                        help="Holm's adjustment for comparing several groups with the highest one, which is "
-                        "picked after looking: read this one."),
-                },
-                key="ratings_bias_groups",
-            )
-            with st.expander("What these numbers mean, and what they do not", icon=":material/help:"):
-                st.markdown(
-                    f"""
-- **Rate**: the share of the group whose final rating is {top_from} or above.
-- **Impact ratio**: a group's rate divided by the highest group's rate. Below {FLOOR:.2f} fails the
-  *four-fifths rule*, a rule of thumb from US employment guidelines for when a difference deserves a closer look.
+        return
+    attribute = bias_overview()
+    bias_detail(attribute)
+    adjusted_detail(attribute)
+    with st.expander("What these numbers mean, and what they do not", icon=":material/help:"):
+        st.markdown(
+            f"""
+- **The whole distribution**: a chi-square test of every final rating across the groups. It asks whether the
+  groups' ratings differ at all, at any point of the scale; Cramér's V says how strongly, from 0 to 1.
+- **Top vs rest (2×2)**: the share of each group rated {top_from} or above against the highest group's share:
+  the **impact ratio**; below {FLOOR:.2f} fails the *four-fifths rule*, a rule of thumb from US employment
+  guidelines for when a difference deserves a closer look. Fisher's exact test or a z-test gives its p-value.
 - **p-value**: how often a gap at least this large would appear by chance if ratings did not depend on the
   group at all. Below 0.05 is conventionally called significant. It says nothing about how *big* the gap is.
-  Each group is compared with the highest group, which was picked because it is highest, and with several groups
-  one of them can cross 0.05 by chance alone: the **adjusted p-value** (Holm) allows for both; read that one.
-- **Cramér's V**: how strongly the outcome goes with the group across all groups at once, from 0 to 1.
+  With several comparisons one can cross 0.05 by chance alone: the **adjusted p-value** (Holm) allows for that.
+- **For the same goal results**: the top-vs-rest comparison made within bands of goal results and pooled
+  (Cochran–Mantel–Haenszel), so that a group whose goals ended less complete is not read as rated unfairly.
 
 What they do **not** say: that anyone was treated unfairly, or why. Groups can differ in level, job, tenure or
-team, and the highest group can be high by chance when it is small. A flag is a reason to look at how ratings
+team, and goal results are only one of the reasons ratings differ. A flag is a reason to look at how ratings
 were given, not a verdict. Only groups of at least {MIN} people are shown.
 """
-                )
+        )
+
 
 def nine_box() -> None:
     st.subheader("Performance and potential")
