@@ -28,7 +28,7 @@ These rules protect each view on its own; docs/privacy.md says what comparing tw
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -160,9 +160,31 @@ def fixed_by_totals(counts: np.ndarray) -> set[tuple[int, int]]:
     return pinned_cells(counts, np.ones(counts.shape, dtype=bool))
 
 
-def hide_small_cells(counts: np.ndarray, min_size: int) -> np.ndarray:
+def determined_by_sums(counts: np.ndarray, hidden: np.ndarray, sums: Sequence[np.ndarray]) -> set[tuple[int, int]]:
+    """Hidden cells holding people whose value adding and subtracting the published figures gives back: the
+    row and column totals and the further published sums (`sums`, masks of cells): a cell is determined exactly
+    when its indicator lies in the span of those sums restricted to the hidden cells."""
+    cells = [(int(r), int(c)) for r, c in np.argwhere(hidden)]
+    if not cells:
+        return set()
+    rows, cols = counts.shape
+    masks = [np.eye(rows, dtype=bool)[r][:, None].repeat(cols, axis=1) for r in range(rows)]
+    masks += [np.eye(cols, dtype=bool)[c][None, :].repeat(rows, axis=0) for c in range(cols)]
+    equations = np.array([[float(mask[cell]) for cell in cells] for mask in [*masks, *sums]])
+    rank = np.linalg.matrix_rank(equations)
+    found = set()
+    for k, cell in enumerate(cells):
+        unit = np.zeros(len(cells))
+        unit[k] = 1.0
+        if counts[cell] > 0 and np.linalg.matrix_rank(np.vstack([equations, unit])) == rank:
+            found.add(cell)
+    return found
+
+
+def hide_small_cells(counts: np.ndarray, min_size: int, sums: Sequence[np.ndarray] = ()) -> np.ndarray:
     """A boolean mask of the grid cells to hide: the partition rule on every row and column, then the exact
-    audit, hiding more until no hidden cell can be worked out from what is shown."""
+    audit, hiding more until no hidden cell can be worked out from what is shown (the totals, and `sums`: masks
+    of cells whose sum is published elsewhere, such as everyone moved up in calibration)."""
     counts = np.asarray(counts, dtype=np.int64)
     hidden = np.zeros(counts.shape, dtype=bool)
     if counts.sum() < min_size:
@@ -171,7 +193,8 @@ def hide_small_cells(counts: np.ndarray, min_size: int) -> np.ndarray:
     # Rows and columns with nobody in them are known to be all zeros from their totals: nothing to protect.
     rows, cols = np.flatnonzero(counts.sum(axis=1)), np.flatnonzero(counts.sum(axis=0))
     if len(rows) < counts.shape[0] or len(cols) < counts.shape[1]:
-        hidden[np.ix_(rows, cols)] = hide_small_cells(counts[np.ix_(rows, cols)], min_size)
+        inner = [np.asarray(mask)[np.ix_(rows, cols)] for mask in sums]
+        hidden[np.ix_(rows, cols)] = hide_small_cells(counts[np.ix_(rows, cols)], min_size, inner)
         return hidden
     hidden |= (counts > 0) & (counts < min_size)
     lines = _grid_lines(counts.shape)
@@ -194,9 +217,10 @@ def hide_small_cells(counts: np.ndarray, min_size: int) -> np.ndarray:
             candidates = [c for c in line if not hidden[c]]
             hidden[min(candidates, key=lambda cell: cost(cell, broken < n_rows))] = True
             broken = next((k for k, line in enumerate(lines) if unsafe(line)), None)
-        # A hidden cell pinned at zero reveals no one; one the totals alone pin (a grid of one row) reveals no
-        # more than the totals, which are shown anyway.
-        pinned = sorted(pinned_cells(counts, hidden) - fixed_by_totals(counts))
+        # A hidden cell pinned at zero reveals no one; one the totals and sums alone pin (a grid of one row, the
+        # only cell that can hold the people moved up) reveals no more than they do, and they are shown anyway.
+        pinned = sorted((pinned_cells(counts, hidden) | determined_by_sums(counts, hidden, sums))
+                        - fixed_by_totals(counts) - determined_by_sums(counts, np.ones_like(hidden), sums))
         if not pinned:
             return hidden
         r, c = pinned[0]
@@ -208,10 +232,12 @@ def hide_small_cells(counts: np.ndarray, min_size: int) -> np.ndarray:
 
 
 def hide_small_grid(
-    cells: pl.DataFrame, min_size: int, *, row: str, col: str, size: str = "n", keep: Sequence[str] = ()
+    cells: pl.DataFrame, min_size: int, *, row: str, col: str, size: str = "n", keep: Sequence[str] = (),
+    sums: Sequence[Callable[[object, object], bool]] = (),
 ) -> pl.DataFrame:
     """A complete grid in long form (a row per (`row`, `col`) cell, zeros included) with a `hidden` flag per
-    cell; every column but the keys, `keep` and the flag is blanked on hidden cells."""
+    cell; every column but the keys, `keep` and the flag is blanked on hidden cells. `sums`: tests of (row value,
+    column value) naming cells whose sum is published elsewhere."""
     if cells.is_empty():
         return cells.with_columns(pl.lit(False).alias(HIDDEN))
     row_values = cells[row].unique().sort().to_list()
@@ -221,7 +247,8 @@ def hide_small_grid(
     c_index = {v: j for j, v in enumerate(col_values)}
     for r, c, n in cells.select(row, col, size).iter_rows():
         grid[r_index[r], c_index[c]] = n or 0
-    mask = hide_small_cells(grid, min_size)
+    masks = [np.array([[bool(test(r, c)) for c in col_values] for r in row_values]) for test in sums]
+    mask = hide_small_cells(grid, min_size, masks)
     flags = [bool(mask[r_index[r], c_index[c]]) for r, c in cells.select(row, col).iter_rows()]
     marked = cells.with_columns(pl.Series(HIDDEN, flags, dtype=pl.Boolean))
     blank = [c for c in cells.columns if c not in (row, col, *keep)]

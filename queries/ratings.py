@@ -442,14 +442,17 @@ def calibration_matrix(
     snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *, cycle_id: int
 ) -> pl.DataFrame:
     """People per (pre-calibration, final) rating pair over the scale, with row and column totals; small cells
-    and their complements hidden (queries/privacy.py)."""
+    and their complements hidden (queries/privacy.py), counting the headline's shares moved up and down as
+    published sums of the cells above and below the diagonal."""
     rated = scope_rated(snapshot, filters, viewer, settings, cycle_id)
+    moved = (lambda pre, post: post > pre, lambda pre, post: post < pre)
     return _grid(rated, "pre_calibration", "post_calibration", cycle_scale(snapshot, cycle_id),
-                 cycle_scale(snapshot, cycle_id), settings, names=("pre", "post"))
+                 cycle_scale(snapshot, cycle_id), settings, names=("pre", "post"), sums=moved)
 
 
 def _grid(
-    rated: pl.DataFrame, row: str, col: str, rows: list, cols: list, settings: Settings, *, names: tuple[str, str]
+    rated: pl.DataFrame, row: str, col: str, rows: list, cols: list, settings: Settings, *, names: tuple[str, str],
+    sums: tuple = (),
 ) -> pl.DataFrame:
     r, c = names
     schema = {r: pl.Int64 if isinstance(rows[0], int) else pl.String,
@@ -474,7 +477,7 @@ def _grid(
         )
     )
     return hide_small_grid(
-        cells, settings.min_group_size, row=r, col=c, keep=(f"{r}_total", f"{c}_total")
+        cells, settings.min_group_size, row=r, col=c, keep=(f"{r}_total", f"{c}_total"), sums=sums
     ).sort(r, c)
 
 

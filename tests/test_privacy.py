@@ -19,6 +19,7 @@ from queries.model import Filters, Settings, Viewer
 from queries.privacy import (
     HIDDEN,
     cell_bounds,
+    determined_by_sums,
     fixed_by_totals,
     hide_line,
     hide_small_cells,
@@ -278,3 +279,39 @@ def nine_box_truth(snapshot, rated: pl.DataFrame, cycle_id: int) -> pl.DataFrame
         pl.col("potential").replace_strict({1: "low", 2: "moderate", 3: "high"}, default="not recorded")
         .alias("potential_band"),
     )
+
+
+class TestGridWithPublishedSums:
+    """The headline shows the shares moved up and down in calibration: sums of the cells above and below the
+    diagonal of the calibration grid, which the grid's hidden cells must also survive."""
+
+    COUNTS = np.array([[20, 10, 10], [10, 2, 3], [10, 3, 2]])  # pre 2-4 (rows) x final 2-4 (columns)
+    UP = np.triu(np.ones((3, 3), dtype=bool), 1)
+    DOWN = np.tril(np.ones((3, 3), dtype=bool), -1)
+
+    def test_the_moved_shares_pin_a_rectangle_the_totals_alone_do_not(self):
+        """Hide the 2 x 2 block of pre 3-4 x final 3-4 (2, 3 / 3, 2). Totals alone allow +t, -t, +t, -t around
+        it; but that moves t people from "up" (3 -> 4) and t from "down" (4 -> 3): with those sums published,
+        t = 0 and every cell is known."""
+        block = np.zeros((3, 3), dtype=bool)
+        block[1:, 1:] = True
+        assert not pinned_cells(self.COUNTS, block)
+        assert determined_by_sums(self.COUNTS, block, [self.UP, self.DOWN]) == {(1, 1), (1, 2), (2, 1), (2, 2)}
+
+    def test_hiding_with_the_sums_leaves_nothing_determined(self):
+        hidden = hide_small_cells(self.COUNTS, MIN, [self.UP, self.DOWN])
+        assert_grid_safe(self.COUNTS, hidden)
+        assert not determined_by_sums(self.COUNTS, hidden, [self.UP, self.DOWN]) - fixed_by_totals(self.COUNTS)
+        # without the sums the audit stops at the block, which the headline would give away
+        assert determined_by_sums(self.COUNTS, hide_small_cells(self.COUNTS, MIN), [self.UP, self.DOWN])
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(st.lists(st.sampled_from([0, 0, 1, 2, 3, 7, 20]), min_size=4, max_size=4), min_size=4,
+                    max_size=4))
+    def test_any_calibration_grid_ends_safe_with_the_moved_sums(self, rows):
+        counts = np.array(rows)
+        sums = [np.triu(np.ones((4, 4), dtype=bool), 1), np.tril(np.ones((4, 4), dtype=bool), -1)]
+        hidden = hide_small_cells(counts, MIN, sums)
+        if counts.sum() >= MIN:
+            published_anyway = determined_by_sums(counts, np.ones(counts.shape, dtype=bool), sums)
+            assert not determined_by_sums(counts, hidden, sums) - fixed_by_totals(counts) - published_anyway
