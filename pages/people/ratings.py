@@ -20,8 +20,8 @@ filters, viewer = context.filters, context.viewer
 MIN = SETTINGS.min_group_size
 FLOOR = SETTINGS.impact_ratio_floor
 PROTECTED = (
-    f"Groups of fewer than {MIN} people rated are hidden, and so is the next smallest group when only one would "
-    "be, so that no one can work a hidden group out by subtracting from a total."
+    f"Groups of fewer than {MIN} people rated are hidden, and so are further groups where needed, so that no one "
+    "can work a hidden group out by subtracting from a total, from another grouping, or from the unit above."
 )
 
 st.title("Ratings")
@@ -413,9 +413,16 @@ Nothing on this screen — chart, table or download — shows a count, rate or m
 - **Groups** (teams, regions, managers, the groups of a bias test): a group below {MIN} is hidden. If that would
   leave a single hidden group, or hidden groups adding up to fewer than {MIN}, the next smallest groups are
   hidden too, so nobody can subtract the visible groups from the total to recover one.
+- **Across views**: every pair of groupings (team, region, manager, work mode and, for HR, gender and age band),
+  and each grouping against those of the unit above and of all regions, is checked for a group, or an overlap of
+  two groups of fewer than {MIN} people, that adding and subtracting their figures would give back; more groups
+  are hidden until there is none. A team or region its wider scope shows only inside "other groups" shows
+  nothing on its own.
 - **Grids** (calibration, 9-box): a square below {MIN} is blank, and more squares are blanked until every row and
   column has either no blank square or at least two adding up to {MIN} or more; an exact check then confirms no
-  blank square can be worked out from the totals.
+  blank square can be worked out from the totals and the shares moved up and down.
 - **Whole scope**: if fewer than {MIN} people are rated in the filters' scope, nothing is shown.
+
+The precise guarantee, and what it does not cover, is in Ladder's `docs/privacy.md`.
 """
     )
