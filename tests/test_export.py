@@ -247,22 +247,43 @@ def test_the_data_screen_reports_and_plans_come_with_downloads(app_test, demo_da
 # --- Ratings: a download holds only the groups the screen may show -------------------------------------------
 
 
+def chart_sizes(chart: alt.TopLevelMixin) -> list[int]:
+    """Every group size ("n") in a chart's data, as its PNG would draw it."""
+    spec = chart.to_dict()
+    rows = [row for data in spec.get("datasets", {}).values() for row in data]
+    return [int(row["n"]) for row in rows if row.get("n") is not None]
+
+
 def test_ratings_downloads_hold_no_group_below_the_minimum(app_test, monkeypatch):
+    """CSV and Excel (built from the same frame) and PNG (rendered from the chart as drawn) in every tab and
+    toggle, for the whole organisation and one region: no group below the minimum, and none in a team whose
+    wider scope shows it only inside "other groups" (that screen offers no download at all)."""
+    import components.charts
     import components.tables
     from components.data import SETTINGS
     from queries import ratings as q
+    from queries.model import Viewer
+    from queries.rating_bias import tested_attributes
 
     downloads: dict[str, pl.DataFrame] = {}
-    original = components.tables.table_downloads
+    charts: dict[str, alt.TopLevelMixin] = {}
+    original_table, original_chart = components.tables.table_downloads, components.charts.chart_download
 
     def recording(frame: pl.DataFrame, name: str, *, key: str | None = None) -> None:
         downloads[name] = frame
-        original(frame, name, key=key)
+        original_table(frame, name, key=key)
+
+    def recording_chart(chart: alt.TopLevelMixin, name: str, *, key: str | None = None) -> None:
+        charts[name] = chart
+        original_chart(chart, name, key=key)
 
     monkeypatch.setattr(components.tables, "table_downloads", recording)
+    monkeypatch.setattr(components.charts, "chart_download", recording_chart)
     states = [{"ratings_tab": "Distribution", "ratings_by": by} for by in q.GROUPINGS]
-    states += [{"ratings_tab": "Rater leniency"}]
-    states += [{"ratings_tab": "Bias tests", "ratings_attribute": attribute} for attribute in q.ATTRIBUTES]
+    states += [{"ratings_tab": "Calibration", "ratings_by": by} for by in q.GROUPINGS]
+    states += [{"ratings_tab": "Rater leniency"}, {"ratings_tab": "9-box"}]
+    states += [{"ratings_tab": "Bias tests", "ratings_attribute": attribute}
+               for attribute in tested_attributes(Viewer("hr", "hr"))]
     hidden_somewhere = False
     for query in (None, {"region": "NA"}):
         for state in states:
@@ -280,6 +301,37 @@ def test_ratings_downloads_hold_no_group_below_the_minimum(app_test, monkeypatch
             sizes += [(name, int(row["People rated"])) for row in rows]
     assert {name for name, _ in sizes} >= {"Ratings by team", "Ratings by region", "Ratings by manager"}
     assert any(name.startswith("Bias test by") for name, _ in sizes)
+    assert any(name.endswith("and goal results") for name, _ in sizes)
     assert all(n >= SETTINGS.min_group_size for _, n in sizes), [s for s in sizes if s[1] < SETTINGS.min_group_size]
+    drawn = [(name, n) for name, chart in charts.items() for n in chart_sizes(chart)]
+    assert {"Rater leniency", "Ratings before and after calibration", "Performance and potential"} <= set(charts)
+    assert drawn and all(n == 0 or n >= SETTINGS.min_group_size for _, n in drawn), drawn
     # The scopes above do have groups below the minimum, so a download that skipped the protection would fail.
     assert hidden_somewhere
+
+    pooled_team = next(team for team in demo_teams(app_test) if team["reason"] == q.PARENT_HIDDEN)
+    at = app_test(page="pages/people/ratings.py", query={"team": str(pooled_team["id"])})
+    downloads.clear()
+    charts.clear()
+    at.run()
+    assert not at.exception
+    assert any("shown only as part of a wider one" in i.value for i in at.info)
+    assert not downloads and not charts
+
+
+def demo_teams(app_test) -> list[dict]:
+    """Every unit of the demo organisation with why the Ratings screen of its latest cycle shows nothing, if so."""
+    from components.data import SETTINGS, snapshot
+    from queries import ratings as q
+    from queries.model import Filters, Viewer
+
+    app_test()  # the app's environment: the demo database
+    data = snapshot()
+    hr = Viewer("hr", "hr")
+    cycle = int(q.closed_cycles(data, date(2026, 12, 31))["id"][0])
+    period = int(data.period["id"][0])
+    rows = []
+    for unit in data.org_unit.sort("id")["id"].to_list():
+        filters = Filters(period_id=period, as_of=date(2026, 12, 31), org_unit_id=unit)
+        rows.append({"id": unit, "reason": q.protection(data, filters, hr, SETTINGS, cycle).reason})
+    return rows
