@@ -5,6 +5,7 @@
 #   make lint                ruff
 #   make demo PROFILE=medium SEED=7    regenerate the demo database
 #   make bench PROFILE=large           measure queries and pages at a scale profile
+#   make load DB=sqlite:///x.db ARGS="--sessions 5,10,20"   concurrent viewers against a Ladder it starts
 #   make screenshots                   capture every page in real Chromium
 
 VENV ?= .venv
@@ -18,10 +19,10 @@ PORT ?= 8501
 ADDRESS ?= localhost
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint demo bench screenshots clean
+.PHONY: help install run test lint demo bench load screenshots clean
 
 help:
-	@sed -n '3,9p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
 
 # The stamp is newer than both requirement files once they are installed, so pip runs
 # only when a pin changes (or the venv is new).
@@ -51,6 +52,10 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench.run --profile $(PROFILE)
+
+# DB defaults to LADDER_DATABASE_URL, else the small demo (generated into bench-results/ when missing).
+load: $(STAMP)
+	$(PY) -m bench.load $(if $(DB),--db $(DB)) $(ARGS)
 
 screenshots: $(STAMP)
 	$(PY) -m tests.browser.screenshots
