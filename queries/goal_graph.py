@@ -68,12 +68,15 @@ class GoalGraph:
         known = _is_in_sorted(ids, self.ids)
         return np.searchsorted(self.ids, ids[known]), known
 
-    def _keys(self, slotted: pl.DataFrame) -> tuple[np.ndarray, pl.DataFrame]:
-        """Sorted unique keys of the (slot, id) pairs in the graph, and the pairs outside it."""
-        ids = slotted["id"].to_numpy()
+    def _key_set(self, slotted: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, pl.DataFrame]:
+        """The (slot, id) pairs in the graph as a mask over slot × position and as sorted keys, and the pairs outside
+        the graph. A mask makes every membership test below one lookup instead of a sort or a search."""
+        ids, slots = slotted["id"].to_numpy(), slotted["slot"].to_numpy()
         at, known = self._positions(ids)
-        keys = np.unique(slotted["slot"].to_numpy()[known] * self.size + at)
-        return keys, slotted.filter(~pl.Series(known))
+        width = int(slots.max()) + 1 if slots.size else 1
+        mask = np.zeros(width * self.size, dtype=bool)
+        mask[slots[known] * self.size + at] = True
+        return mask, np.flatnonzero(mask), slotted.filter(~pl.Series(known))
 
     def _slotted(self, keys: np.ndarray) -> pl.DataFrame:
         slot, at = np.divmod(keys, max(self.size, 1))
@@ -88,25 +91,29 @@ class GoalGraph:
     def carried(self, members: pl.DataFrame) -> pl.DataFrame:
         """(slot, id): each slot's members and every goal they ladder up to, walked up one layer per pass; a goal
         is visited once per slot, so a cycle cannot hang the walk. Members outside the graph stay as they are."""
-        seen, outside = self._keys(members.select("slot", "id"))
-        frontier = seen
+        seen, frontier, outside = self._key_set(members.select("slot", "id"))
         while frontier.size:
             edge, slot = self._edges_from(frontier)
-            reached = np.unique(slot * self.size + self.edge_parent[edge])
-            frontier = reached[~_is_in_sorted(reached, seen)]
-            seen = np.union1d(seen, frontier)
-        return pl.concat([self._slotted(seen), outside.unique()])
+            reached = slot * self.size + self.edge_parent[edge]
+            reached = reached[~seen[reached]]
+            seen[reached] = True
+            frontier = np.unique(reached)
+        return pl.concat([self._slotted(np.flatnonzero(seen)), outside.unique()])
 
     def needing_roll_up(self, carried: pl.DataFrame) -> pl.DataFrame:
         """(slot, id): of each slot's carried goals, those without key results and the carried goals they take their
         progress from. Every other carried goal has the organisation's progress in any scope."""
-        keys, _ = self._keys(carried.select("slot", "id"))
-        unmeasured = keys[self.unmeasured[keys % max(self.size, 1)]]
+        _, keys, _ = self._key_set(carried.select("slot", "id"))
+        needing = np.zeros(keys[-1] + 1 if keys.size else 0, dtype=bool)
+        needing[keys[self.unmeasured[keys % max(self.size, 1)]]] = True
         edge, slot = self._edges_from(keys)
-        child_keys = slot * self.size + self.edge_child[edge]
         parent_keys = slot * self.size + self.edge_parent[edge]
-        feeding = child_keys[_is_in_sorted(parent_keys, unmeasured)]
-        return self._slotted(np.union1d(unmeasured, feeding))
+        into_unmeasured = np.zeros(edge.size, dtype=bool)
+        inside = parent_keys < needing.size
+        into_unmeasured[inside] = needing[parent_keys[inside]]
+        needing_children = slot[into_unmeasured] * self.size + self.edge_child[edge[into_unmeasured]]
+        needing[needing_children] = True
+        return self._slotted(np.flatnonzero(needing))
 
     def roll_up(self, nodes: pl.DataFrame, own_progress: pl.DataFrame) -> pl.DataFrame:
         """The engine's roll-up of each slot's `nodes` (slot, id) on its own, from `own_progress` (slot, goal_id,
@@ -119,10 +126,9 @@ class GoalGraph:
         def composite(column: str) -> pl.Expr:
             return pl.col(column) * width + pl.col("slot")
 
-        keys, _ = self._keys(nodes)
+        mask, keys, _ = self._key_set(nodes)
         edge, slot = self._edges_from(keys)
-        parent_keys = slot * self.size + self.edge_parent[edge]
-        kept = _is_in_sorted(parent_keys, keys)
+        kept = mask[slot * self.size + self.edge_parent[edge]]
         edge, slot = edge[kept], slot[kept]
         edges = pl.DataFrame(
             {
