@@ -6,6 +6,7 @@ import logging
 import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 
 import polars as pl
 import streamlit as st
@@ -27,8 +28,7 @@ from components.viewer import (
 )
 from data import config
 from data.access_log import record_view
-from data.db import database_url, make_engine
-from data.demo import is_demo_database
+from data.db import database_url
 from queries.access import has_access, may_open
 from queries.model import Filters, Snapshot, Viewer
 from queries.periods import period_row
@@ -36,6 +36,9 @@ from queries.periods import period_row
 _LOG = logging.getLogger("ladder.access")
 _ERRORS = logging.getLogger("ladder.errors")
 _LAST_LOGGED = "_access_logged"
+_SEEN_VERSION = "_snapshot_version_seen"
+WATCH_SECONDS = 5
+WATCH_OUTAGE_SECONDS = 2
 NO_ACCESS_PAGE = "(no access)"
 
 
@@ -81,10 +84,14 @@ def _database_problem(error: Exception, *, details: bool) -> None:
     st.title("Ladder")
     said = f" {error}" if details else f" Ladder's administrator can find why in the server log (ref {ref})."
     st.error(f"**The goals database is not available.**{said}", icon=":material/database_off:")
-    st.caption("Nothing was changed. Fix the connection or the database, then try again." if details else "")
+    st.caption(
+        "Nothing was changed. Ladder keeps trying and opens this screen by itself once the database answers"
+        + ("; fix the connection or the database, or try again now." if details else ".")
+    )
     if st.button("Try again", icon=":material/refresh:"):
         data.refresh()
         st.rerun()
+    _watch_closely(-1, True)
     st.stop()
 
 
@@ -94,16 +101,50 @@ def _is_admin(identity: Identity, settings: config.Config) -> bool:
 
 
 def _demo_database(shared: Snapshot) -> bool:
-    """Whether the database carries the demo marker; read once per snapshot (changing it bumps the stamp)."""
+    """Whether the database carried the demo marker when the snapshot was read (read with it, off the page's path)."""
+    return shared.demo
 
-    def read() -> bool:
-        engine = make_engine(database_url())
-        try:
-            return is_demo_database(engine)
-        finally:
-            engine.dispose()
 
-    return shared.derived("demo_marker", read)
+
+def _clock(moment_: datetime) -> str:
+    """'09:50' today, '4 Dec 09:50' on another day."""
+    return moment_.strftime("%H:%M") if moment_.date() == datetime.now().date() else moment_.strftime("%d %b %H:%M")
+
+
+def _freshness(shared: Snapshot) -> None:
+    """The outage banner, a quiet notice when newer data arrived, and a watcher that reruns the screen by itself
+    when either changes (so a banner comes and goes, and data arrive, without a click)."""
+    health = data.health()
+    if health.stale:
+        st.warning(
+            f"The goals database is unreachable since {_clock(health.unreachable_since)}; "
+            f"figures are as of {_clock(shared.loaded_at)}.",
+            icon=":material/cloud_off:",
+        )
+    seen = st.session_state.get(_SEEN_VERSION)
+    if seen is not None and seen != health.version and not health.stale:
+        st.toast(f"Updated to data of {_clock(shared.loaded_at)}", icon=":material/sync:")
+    st.session_state[_SEEN_VERSION] = health.version
+    with st.sidebar:
+        (_watch_closely if health.stale else _watch_calmly)(health.version, health.stale)
+
+
+def _rerun_on_news(version: int, stale: bool) -> None:
+    health = data.health()
+    if (health.version, health.stale) != (version, stale) and health.servable:
+        st.rerun(scope="app")
+
+
+# Every session polls the in-process health (no database call); an outage is watched more closely so that
+# recovery shows within seconds.
+@st.fragment(run_every=WATCH_SECONDS)
+def _watch_calmly(version: int, stale: bool) -> None:
+    _rerun_on_news(version, stale)
+
+
+@st.fragment(run_every=WATCH_OUTAGE_SECONDS)
+def _watch_closely(version: int, stale: bool) -> None:
+    _rerun_on_news(version, stale)
 
 
 def start() -> PageContext:
@@ -130,6 +171,7 @@ def start() -> PageContext:
         details = admin or viewer.role == "hr"
         _database_problem(data.DatabaseError(f"Preparing your view failed: {error}"), details=details)
 
+    _freshness(shared)
     if shared.period.is_empty():
         st.title("Ladder")
         st.info("The goals database is empty. Load data with `python -m data.generate` or the importer.")
@@ -143,8 +185,10 @@ def start() -> PageContext:
     account_box(shared, viewer, source)
     st.sidebar.caption(f"Data as of {moment(shared.loaded_at)}")
     if st.sidebar.button("Refresh data", icon=":material/refresh:"):
-        data.refresh()
-        st.rerun()
+        if not data.refresh():
+            st.sidebar.warning("The goals database did not answer; the figures shown are the last ones read.")
+        else:
+            st.rerun()
 
     context = PageContext(filters=filters, viewer=viewer, scope_label=describe_scope(scoped, filters))
     set_context(context)

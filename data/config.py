@@ -41,6 +41,9 @@ class Settings:
     impact_ratio_floor: float = 0.8  # a group's rate below this share of the highest group's fails the four-fifths rule
     thin_support: int = 2  # an objective with fewer contributing goals than this has thin support
     refresh_seconds: int = 600
+    connect_timeout_seconds: float = 5.0  # every database connection gives up after this long
+    statement_timeout_seconds: float = 60.0  # every database statement is stopped after this long
+    access_log_retention_days: int = 400  # page views older than this are removed from the access log
 
 
 # The smallest value each number may take, and for ratios the largest.
@@ -53,6 +56,9 @@ _SETTING_LIMITS: dict[str, tuple[float, float | None]] = {
     "min_group_size": (1, None),
     "thin_support": (0, None),
     "refresh_seconds": (1, None),
+    "connect_timeout_seconds": (0.1, None),
+    "statement_timeout_seconds": (0.1, None),
+    "access_log_retention_days": (1, None),
 }
 
 

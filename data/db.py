@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import math
+import os
+import socket
+import threading
+import time
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
@@ -35,6 +40,15 @@ def describe(url: str) -> str:
         return url
 
 
+_WATCHDOG_GRACE_SECONDS = 2.0  # the server's own statement timeout gets this long to answer before the socket is cut
+
+
+def time_limits() -> tuple[float, float]:
+    """(connect, statement) limits in seconds: settings `connect_timeout_seconds`, `statement_timeout_seconds`."""
+    settings = config.current_or_default().settings
+    return float(settings.connect_timeout_seconds), float(settings.statement_timeout_seconds)
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # No WAL: the snapshot reader (connectorx) brings its own copy of SQLite, and two copies in one
     # process sharing a WAL index can lose each other's locks ("disk I/O error"). The rollback journal
@@ -51,17 +65,78 @@ def make_engine(url: str | None = None) -> Engine:
         parsed = make_url(url)
     except Exception as exc:  # noqa: BLE001
         raise DatabaseError(f"The database URL {url!r} is not a valid URL.") from exc
+    connect_limit, statement_limit = time_limits()
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
+        # `timeout` bounds the wait for another writer's lock; the progress handler bounds each statement.
+        engine = create_engine(url, connect_args={"timeout": connect_limit})
         event.listen(engine, "connect", _sqlite_pragmas)
+        limit_sqlite_statements(engine, statement_limit)
         return engine
-    return create_engine(url, pool_pre_ping=True, connect_args=_connect_timeout(parsed.get_backend_name()))
+    engine = create_engine(
+        url, pool_pre_ping=True, pool_timeout=connect_limit,
+        connect_args=_postgres_limits(parsed.get_backend_name(), connect_limit, statement_limit),
+    )  # fmt: skip
+    if parsed.get_backend_name() == "postgresql":
+        watch_statements(engine, statement_limit + _WATCHDOG_GRACE_SECONDS)
+    return engine
 
 
-def _connect_timeout(backend: str) -> dict:
-    return {"connect_timeout": 5} if backend == "postgresql" else {}
+def _postgres_limits(backend: str, connect_limit: float, statement_limit: float) -> dict:
+    """libpq's connect timeout (whole seconds, at least 1) and the server-side statement timeout."""
+    if backend != "postgresql":
+        return {}
+    return {
+        "connect_timeout": max(1, math.ceil(connect_limit)),
+        "options": f"-c statement_timeout={int(statement_limit * 1000)}",
+    }
+
+
+def limit_sqlite_statements(engine: Engine, seconds: float) -> None:
+    """Abort any SQLite statement running longer than `seconds` (sqlite3 raises 'interrupted')."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _start(conn, _cursor, _statement, _parameters, _context, _many) -> None:
+        deadline = time.monotonic() + seconds
+        conn.connection.dbapi_connection.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _stop(conn, _cursor, _statement, _parameters, _context, _many) -> None:
+        conn.connection.dbapi_connection.set_progress_handler(None, 0)
+
+
+def watch_statements(engine: Engine, seconds: float) -> None:
+    """Cut the connection of a statement that has not answered after `seconds`.
+
+    The server's statement timeout stops a slow query, but not a network or server that hangs without
+    answering at all; shutting the socket down makes the waiting driver fail at once instead."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _start(conn, _cursor, _statement, _parameters, _context, _many) -> None:
+        conn.info["ladder_watchdog"] = _arm(conn.connection.dbapi_connection, seconds)
+
+    def _disarm(conn) -> None:
+        timer = conn.info.pop("ladder_watchdog", None)
+        if timer is not None:
+            timer.cancel()
+
+    event.listen(engine, "after_cursor_execute", lambda conn, *_: _disarm(conn))
+    event.listen(engine, "handle_error", lambda context: _disarm(context.connection) if context.connection else None)
+
+
+def _arm(dbapi_connection, seconds: float) -> threading.Timer:
+    def cut() -> None:
+        try:
+            fd = dbapi_connection.pgconn.socket
+            socket.socket(fileno=os.dup(fd)).shutdown(socket.SHUT_RDWR)
+        except Exception:  # noqa: BLE001 - already closed: nothing left to cut
+            pass
+
+    timer = threading.Timer(seconds, cut)
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 def _alembic_config(engine: Engine):

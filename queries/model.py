@@ -96,6 +96,7 @@ class Snapshot:
     loaded_at: datetime
     scope_label: str = "everyone"
     stamp: str | None = None  # the database's data stamp when it was read (data/stamp.py)
+    demo: bool = False  # the database carried the demo marker when it was read (data/demo.py)
     stored: Any = field(default=None, repr=False, compare=False)  # its StoredSnapshot on disk, if any
     _memos: dict[str, BoundedMemo] = field(default_factory=_memos, repr=False, compare=False)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from datetime import datetime
 from urllib.parse import quote
@@ -10,7 +11,8 @@ import polars as pl
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
 
-from data.db import DatabaseError, check_schema, describe
+from data.db import DatabaseError, check_schema, describe, time_limits
+from data.demo import is_demo_database
 from data.schema import SNAPSHOT_TABLES, Base, table_schema
 from data.stamp import read_stamp
 from queries.model import Snapshot
@@ -43,7 +45,10 @@ def _connectorx_uri(engine: Engine) -> str | None:
         # A relative path is the file SQLAlchemy opens: relative to the working directory (os.path.abspath).
         return f"sqlite://{quote(os.path.abspath(url.database))}"
     if backend == "postgresql":
-        return url.set(drivername="postgresql").render_as_string(hide_password=False)
+        connect_limit, statement_limit = time_limits()
+        limits = {"connect_timeout": str(max(1, math.ceil(connect_limit))),
+                  "options": f"-c statement_timeout={int(statement_limit * 1000)}"}  # fmt: skip
+        return url.set(drivername="postgresql", query={**url.query, **limits}).render_as_string(hide_password=False)
     return None
 
 
@@ -106,7 +111,7 @@ def load_snapshot(
         found = stored.tables(names)
         if found is not None:
             tables, loaded_at = found
-            return Snapshot(**tables, loaded_at=loaded_at, stamp=stamp, stored=stored)
+            return Snapshot(**tables, loaded_at=loaded_at, stamp=stamp, stored=stored, demo=stored.demo())
     uri = _connectorx_uri(engine)
     try:
         tables = {name: _read_table(engine, name, uri) for name in SNAPSHOT_TABLES}
@@ -115,10 +120,24 @@ def load_snapshot(
     except Exception as exc:  # noqa: BLE001
         raise DatabaseError(f"Reading the goals database at {describe(str(engine.url))} failed: {exc}") from exc
     loaded_at = datetime.now().replace(microsecond=0)
-    stored = store.write(url, stamp, tables, loaded_at) if store is not None and stamp is not None else None
+    # Read with the tables (the marker's writes bump the stamp), so no page view ever asks the database for it.
+    demo = is_demo_database(engine)
+    stored = store.write(url, stamp, tables, loaded_at, demo=demo) if store is not None and stamp is not None else None
     if stored is not None:
         found = stored.tables(names)  # the mapped copy: the read frames' memory goes back
         if found is not None:
             tables = found[0]
-    return Snapshot(**tables, loaded_at=loaded_at, stamp=stamp, stored=stored)
+    return Snapshot(**tables, loaded_at=loaded_at, stamp=stamp, stored=stored, demo=demo)
 
+
+def stored_snapshot(store: SnapshotStore, url: str) -> Snapshot | None:
+    """The snapshot last stored for this database, read without asking the database (a start during an outage)."""
+    latest = store.latest(url)
+    if latest is None:
+        return None
+    stored, stamp = latest
+    found = stored.tables(Snapshot.table_names())
+    if found is None:
+        return None
+    tables, loaded_at = found
+    return Snapshot(**tables, loaded_at=loaded_at, stamp=stamp, stored=stored, demo=stored.demo())

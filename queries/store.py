@@ -133,6 +133,13 @@ class StoredSnapshot:
                 _LOG.warning("Ignoring the stored snapshot in %s: %s", self.folder, exc)
             return None
 
+    def demo(self) -> bool:
+        """Whether the database carried the demo marker when these tables were read (no: when unknown)."""
+        try:
+            return json.loads((self.folder / "meta.json").read_text()).get("demo") is True
+        except (OSError, ValueError, AttributeError):
+            return False
+
     def _derived_path(self, key: Hashable) -> Path:
         return self.folder / "derived" / f"{_hash(repr(key), 32)}.arrow"
 
@@ -201,8 +208,23 @@ class SnapshotStore:
         """The folder for this database at this stamp (which may not exist yet)."""
         return StoredSnapshot(self._folder(url, stamp))
 
+    def latest(self, url: str) -> tuple[StoredSnapshot, str] | None:
+        """The folder this database was last stored in by this code, and its stamp (None if there is none)."""
+        candidates = []
+        for folder in self.directory.glob(f"{self._prefix(url)}-*"):
+            try:
+                meta = json.loads((folder / "meta.json").read_text())
+                if folder.is_dir() and folder == self._folder(url, meta["stamp"]):  # this code's folder
+                    candidates.append((folder.stat().st_mtime, folder, meta["stamp"]))
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+        if not candidates:
+            return None
+        _, folder, stamp = max(candidates)
+        return StoredSnapshot(folder), stamp
+
     def write(
-        self, url: str, stamp: str, tables: dict[str, pl.DataFrame], loaded_at: datetime
+        self, url: str, stamp: str, tables: dict[str, pl.DataFrame], loaded_at: datetime, *, demo: bool = False
     ) -> StoredSnapshot | None:
         """Write the tables under a temporary name, rename the folder into place, drop older stamps' folders."""
         folder = self._folder(url, stamp)
@@ -214,7 +236,7 @@ class SnapshotStore:
             for name, frame in tables.items():
                 _write_arrow(frame, temporary / f"{name}.arrow")
             _write_private_text(
-                temporary / "meta.json", json.dumps({"loaded_at": loaded_at.isoformat(), "stamp": stamp})
+                temporary / "meta.json", json.dumps({"loaded_at": loaded_at.isoformat(), "stamp": stamp, "demo": demo})
             )
             # A fresh read of the same stamp replaces the folder; mapped files live on.
             if folder.exists() or folder.is_symlink():

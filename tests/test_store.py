@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 import queries.snapshot as snapshot_module
 import queries.store as store_module
-from data.access_log import record_view
+from data.access_log import record_view, spool
 from data.db import DatabaseError
 from data.schema import SNAPSHOT_TABLES
 from data.stamp import read_stamp
@@ -63,6 +63,7 @@ def test_a_read_and_an_access_log_line_leave_the_stamp_alone(filled):
     load_snapshot(filled)
     url = filled.url.render_as_string(hide_password=False)
     record_view(url, email="hr@example.com", role="hr", page="Overview", filters={"period": "2026-Q4"})
+    spool(url).write_waiting()
     assert read_stamp(filled) == before
 
 
