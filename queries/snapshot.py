@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import polars as pl
 from sqlalchemy import Engine, select
@@ -48,7 +48,9 @@ def _connectorx_uri(engine: Engine) -> str | None:
         connect_limit, statement_limit = time_limits()
         limits = {"connect_timeout": str(max(1, math.ceil(connect_limit))),
                   "options": f"-c statement_timeout={int(statement_limit * 1000)}"}  # fmt: skip
-        return url.set(drivername="postgresql", query={**url.query, **limits}).render_as_string(hide_password=False)
+        # Percent-encoded by hand: the reader takes '+' literally, so a space must be %20.
+        query = urlencode({**url.query, **limits}, quote_via=quote)
+        return url.set(drivername="postgresql", query={}).render_as_string(hide_password=False) + "?" + query
     return None
 
 

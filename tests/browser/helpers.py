@@ -50,13 +50,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(database_url: str, today: str, port: int | None = None) -> Iterator[str]:
-    """Run `python app.py` (Streamlit, headless) against `database_url`; yield its base URL; stop it after.
+def running_app(
+    database_url: str, today: str, port: int | None = None, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Run `python app.py` (Streamlit, headless) against `database_url` (with `env` added to the environment);
+    yield its base URL; stop it after.
 
     The server's output goes to a log file whose tail is shown if it fails to come up.
     """
     port = port or free_port()
-    env = {**os.environ, "LADDER_DATABASE_URL": database_url, "LADDER_TODAY": today}
+    env = {**os.environ, **(env or {}), "LADDER_DATABASE_URL": database_url, "LADDER_TODAY": today}
     command = [
         sys.executable, "app.py",
         "--server.headless", "true",
