@@ -96,7 +96,11 @@ def refresh(*, from_database: bool = False) -> bool:
     """Check the data stamp now and wait for the answer (this caller alone): unchanged data keep the snapshot
     and what is memoised on it, changed data are read again; `from_database` reads the database in any case.
     False when the database could not be read (the last good snapshot stays)."""
-    return _live_snapshot(database_url()).reload(fresh=from_database, wait=True)
+    try:
+        url = database_url()
+    except DatabaseError:  # settings that cannot be used: the screen says so, there is nothing to read
+        return False
+    return _live_snapshot(url).reload(fresh=from_database, wait=True)
 
 
 def restart() -> None:

@@ -69,6 +69,10 @@ def new_update_csv(path: Path) -> bytes:
 
 
 def sha(path: Path) -> str:
+    """The file's hash once the access log has written the page views waiting in its spool."""
+    from data.access_log import spool
+
+    spool(f"sqlite:///{path}").write_waiting()
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
