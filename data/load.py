@@ -264,7 +264,7 @@ def _print_problems(problems: pl.DataFrame, out) -> None:
         print(f"  … and {problems.height - _SHOWN_PROBLEMS:,} more (--report FILE writes them all).", file=out)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m data.load",
         description="Check import files and load them into the goals database, all or nothing.",
@@ -286,6 +286,11 @@ def main(argv: list[str] | None = None) -> int:
         "--keep-demo", action="store_true",
         help="keep demo mode open on this database (only for demo files, never real people's data)",
     )  # fmt: skip
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
 
     try:
