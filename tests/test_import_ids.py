@@ -12,9 +12,12 @@ from datetime import date
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, text
 
-from data.formats import FORMATS, write_csv_files
+from data.db import make_engine, upgrade
+from data.formats import FORMATS, FORMULA_STARTS, write_csv_files
 from data.generate import generate
 from data.load import import_files
 from data.schema import Base
@@ -182,3 +185,35 @@ class TestTextIdProblems:
         loops = report.problems.filter(pl.col("column") == "parent_id")["problem"].to_list()
         assert "This goal ladders up, through its parents and links, to itself: okr_a → okr_c → okr_b → okr_a. " \
                "Break the loop." in loops  # fmt: skip
+
+
+ID_TEXT = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp"), exclude_characters=",\"'"),
+    min_size=1,
+    max_size=20,
+).filter(lambda t: not t.startswith(FORMULA_STARTS) and not t[-1].isdigit())
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(prefixes=st.fixed_dictionaries({name: ID_TEXT for name in PREFIX}))
+def test_any_text_ids_round_trip_and_a_second_import_changes_nothing(tmp_path_factory, prefixes):
+    """Whatever text a system uses for its ids (any letters, any script), the organisation comes back exactly
+    through the external_id table, and importing the same files again adds nothing."""
+    before = dict(PREFIX)
+    PREFIX.update(prefixes)
+    try:
+        folder = tmp_path_factory.mktemp("ids")
+        engine = make_engine(f"sqlite:///{folder}/ladder.db")
+        upgrade(engine)
+        assert import_files(engine, sources_of(text_id_tables(), folder)).written
+        for name, expected in text_id_tables().items():
+            key = FORMATS[name].key
+            assert stored_as_text(engine)[name].sort(key).equals(expected.sort(key)), name
+        again = import_files(engine, sources_of(text_id_tables(), folder / "again"))
+        assert again.written and sum(again.new_rows.values()) == 0
+        engine.dispose()
+    finally:
+        PREFIX.clear()
+        PREFIX.update(before)
