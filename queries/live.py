@@ -102,8 +102,9 @@ class LiveSnapshot:
     def health(self) -> Health:
         with self._condition:
             self._looked = time.monotonic()
-            if self._unreachable_since is not None or self._snapshot is None:
-                self._start_locked()  # a screen showing the outage keeps the retries going
+            due = self._looked - self._checked >= self._refresh_seconds
+            if due or self._unreachable_since is not None or self._snapshot is None:
+                self._start_locked()  # open screens and the load balancer keep checks (and retries) going
             return Health(
                 data_as_of=None if self._snapshot is None else self._snapshot.loaded_at,
                 unreachable_since=self._unreachable_since,
