@@ -50,6 +50,8 @@ TABLE_HELP: dict[str, str] = {
     "goal": "Objectives and goals at every level, each with the goal it ladders up to.",
     "goal_link": "Extra links from a goal to a goal elsewhere in the organisation that it contributes to or supports.",
     "key_result": "The measurable results of a goal: where each started, where it should get to and where it is now.",
+    "key_result_milestone": "Phased targets: the value a key result should have reached by a given day, for results "
+    "that are not expected to move in a straight line (sales closing at quarter end, a launch in one step).",
     "progress_update": "The history of each key result's value, so that Ladder can show progress as of any date.",
     "checkin": "Conversations between a person and their manager.",
     "review_cycle": "Performance review rounds and the rating scale each one uses.",
@@ -131,6 +133,12 @@ COLUMN_HELP: dict[str, dict[str, str]] = {
         "gives it; with neither, the key result shows no data yet rather than 0%.",
         "direction": "Whether the value should go up or down. Left empty, it follows from the start and target.",
         "weight": "How much it counts next to the goal's other key results; 0 or more.",
+    },
+    "key_result_milestone": {
+        "id": "The milestone's id in your goals system.",
+        "key_result_id": "The key result this milestone phases.",
+        "at": "The day the value is due; inside the goal's period. One milestone per key result and day.",
+        "value": "The value the key result should have reached by that day, in the key result's own unit.",
     },
     "progress_update": {
         "id": "The update's id in your goals system.",

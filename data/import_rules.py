@@ -110,6 +110,26 @@ def progress_update_rules(checker: Checker, incoming: Incoming) -> None:
     )
 
 
+def milestone_rules(checker: Checker, incoming: Incoming) -> None:
+    """A milestone's day lies inside its goal's period, where the expected path through it is drawn."""
+    periods = (
+        checker.combined("key_result", ["id", "goal_id"])
+        .join(checker.combined("goal", ["id", "period_id"]), left_on="goal_id", right_on="id")
+        .join(checker.combined("period", ["id", "name", "start_date", "end_date"]), left_on="period_id", right_on="id")
+        .select(pl.col("id").alias("key_result_id"), pl.col("name").alias("_period"), "start_date", "end_date")
+    )
+    hit = incoming.frame.join(periods, on="key_result_id", how="inner")
+    checker.problems.flag(
+        Incoming(incoming.table, incoming.file, hit, incoming.given),
+        (pl.col("at") < pl.col("start_date")) | (pl.col("at") > pl.col("end_date")),
+        "at",
+        pl.format(
+            "The milestone day {} is outside the goal's period {} ({} to {}).",
+            pl.col("at"), pl.col("_period"), pl.col("start_date"), pl.col("end_date"),
+        ),
+    )
+
+
 def checkin_rules(checker: Checker, incoming: Incoming) -> None:
     checker.problems.flag(
         incoming,
@@ -213,6 +233,7 @@ TABLE_RULES = (
     ("goal", weight_rule),
     ("goal_link", weight_rule),
     ("key_result", key_result_rules),
+    ("key_result_milestone", milestone_rules),
     ("progress_update", progress_update_rules),
     ("checkin", checkin_rules),
     ("review_cycle", review_cycle_rules),

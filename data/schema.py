@@ -163,6 +163,17 @@ class ProgressUpdate(Base):
     confidence: Mapped[float | None] = mapped_column(Float)
 
 
+class KeyResultMilestone(Base):
+    """A phased target: the value a key result should have reached by a day inside its goal's period."""
+
+    __tablename__ = "key_result_milestone"
+    __table_args__ = (UniqueConstraint("key_result_id", "at", name="uq_milestone_kr_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    key_result_id: Mapped[int] = mapped_column(ForeignKey("key_result.id"), index=True)
+    at: Mapped[date] = mapped_column(Date)
+    value: Mapped[float] = mapped_column(Float)
+
+
 class Checkin(Base):
     __tablename__ = "checkin"
     __table_args__ = (
@@ -274,6 +285,7 @@ SNAPSHOT_TABLES = (
     "goal",
     "goal_link",
     "key_result",
+    "key_result_milestone",
     "progress_update",
     "checkin",
     "review_cycle",

@@ -174,6 +174,9 @@ def scoped_snapshot(snapshot: Snapshot, viewer: Viewer) -> Snapshot:
             pl.col("goal_id").is_in(goal_ids) & pl.col("target_goal_id").is_in(goal_ids)
         ),
         key_result=key_results,
+        key_result_milestone=snapshot.key_result_milestone.filter(
+            pl.col("key_result_id").is_in(key_results["id"].implode())
+        ),
         progress_update=snapshot.progress_update.filter(pl.col("key_result_id").is_in(key_results["id"].implode())),
         checkin=snapshot.checkin.filter(pl.col("employee_id").is_in(people_ids)).with_columns(
             _inside("manager_id", people_ids)

@@ -54,6 +54,8 @@ FRAMES: dict[str, Frame] = {
     "year_goals": Frame(),
     "goal_graph": Frame(),
     "own_progress": Frame(),
+    "milestone_points": Frame(),
+    "phased_expected": Frame(),
     "burnup_replay": Frame(),
     "replayed_day": Frame(memo="replay"),
     # alignment

@@ -71,6 +71,12 @@ class BoundedMemo:
             self._items.clear()
 
 
+def _empty_table(name: str) -> pl.DataFrame:
+    from data.schema import table_schema
+
+    return pl.DataFrame(schema=table_schema(name))
+
+
 def _memos() -> dict[str, BoundedMemo]:
     return {memo: BoundedMemo(capacity) for memo, capacity in CAPACITY.items()}
 
@@ -94,6 +100,8 @@ class Snapshot:
     rating_guideline: pl.DataFrame
     viewer: pl.DataFrame
     loaded_at: datetime
+    # Phased targets; a default keeps snapshots built from older table sets valid (no milestones: linear pace).
+    key_result_milestone: pl.DataFrame = field(default_factory=lambda: _empty_table("key_result_milestone"))
     scope_label: str = "everyone"
     stamp: str | None = None  # the database's data stamp when it was read (data/stamp.py)
     demo: bool = False  # the database carried the demo marker when it was read (data/demo.py)

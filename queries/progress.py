@@ -122,7 +122,7 @@ def objective_burnup(
     )
     frame = pl.concat([actual, pace_end.filter(pl.col("date") > dates[-1])])
     return (
-        with_pace(frame, snapshot, pl.col("date"), settings)
+        with_pace(frame, snapshot, pl.col("date"), settings, goal="objective_id")
         .select("objective_id", "title", "date", "progress", "expected", "status")
         .sort(["title", "date"])
     )

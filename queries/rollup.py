@@ -21,6 +21,7 @@ import polars as pl
 from data.goal_graph import cycle_members
 from queries.model import Settings, Snapshot
 from queries.periods import expected_progress, related_period_ids, year_family_ids
+from queries.phasing import phased_goal_expected
 
 STATUSES = ("on track", "at risk", "behind", "not started", "no data")
 MEASURED_STATUSES = ("on track", "at risk", "behind")  # a figure against a pace that has begun
@@ -300,9 +301,12 @@ def own_progress(rolled: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def with_pace(frame: pl.DataFrame, snapshot: Snapshot, as_of: date | pl.Expr, settings: Settings) -> pl.DataFrame:
-    """`frame` (with period_id and progress) with expected progress of its period at `as_of` (a date, or a column of
-    dates: the share of the period elapsed, the as-of day counted), pace ratio = progress / expected, and status."""
+def with_pace(
+    frame: pl.DataFrame, snapshot: Snapshot, as_of: date | pl.Expr, settings: Settings, *, goal: str = "id"
+) -> pl.DataFrame:
+    """`frame` (with period_id, progress and the goal's id in `goal`) with expected progress at `as_of` (a date, or a
+    column of dates): the share of the period elapsed, the as-of day counted, or for a goal with phased key results
+    the weighted mean of their paths (queries/phasing.py); pace ratio = progress / expected, and status."""
     periods = snapshot.period.select(pl.col("id").alias("period_id"), "start_date", "end_date")
     joined = frame.join(periods, on="period_id", how="left")
     if isinstance(as_of, date):
@@ -311,11 +315,33 @@ def with_pace(frame: pl.DataFrame, snapshot: Snapshot, as_of: date | pl.Expr, se
         total = (pl.col("end_date") - pl.col("start_date")).dt.total_days() + 1
         elapsed = (as_of - pl.col("start_date")).dt.total_days() + 1
         expected = (elapsed / total).clip(0.0, 1.0)
+    joined = _phased(joined.with_columns(expected.alias("expected")), snapshot, as_of, goal)
     return (
-        joined.with_columns(expected.alias("expected"))
-        .with_columns(
+        joined.with_columns(
             pl.when(pl.col("expected") > 0).then(pl.col("progress") / pl.col("expected")).alias("pace_ratio"),
             status_expr(settings),
         )
         .drop("start_date", "end_date")
+    )
+
+
+def _phased(frame: pl.DataFrame, snapshot: Snapshot, as_of: date | pl.Expr, goal: str) -> pl.DataFrame:
+    """`frame` with `expected` replaced by the phased expectation for the goals that have one."""
+    if snapshot.key_result_milestone.is_empty() or frame.is_empty():
+        return frame
+    if isinstance(as_of, date):
+        phased = phased_goal_expected(snapshot, as_of).rename({"id": goal})
+        keys = [goal]
+    else:
+        days = frame.select(as_of.alias("_day")).unique()["_day"].drop_nulls().to_list()
+        phased = pl.concat(
+            [phased_goal_expected(snapshot, day).select(pl.col("id").alias(goal), pl.lit(day).alias("_day"),
+                                                        "phased_expected") for day in days]
+        ) if days else pl.DataFrame(schema={goal: pl.Int64, "_day": pl.Date, "phased_expected": pl.Float64})
+        frame = frame.with_columns(as_of.alias("_day"))
+        keys = [goal, "_day"]
+    return (
+        frame.join(phased, on=keys, how="left")
+        .with_columns(pl.coalesce("phased_expected", "expected").alias("expected"))
+        .drop("phased_expected", "_day", strict=False)
     )

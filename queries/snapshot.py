@@ -18,10 +18,11 @@ from data.stamp import read_stamp
 from queries.model import Snapshot
 from queries.store import SnapshotStore
 
-# The two largest tables are read without the columns no question asks of them (their row ids, the
-# update's confidence), which takes a third off the snapshot load at the large profile.
+# The two largest tables are read without the columns no question asks of them (their row ids), which takes
+# a share off the snapshot load at the large profile. The update's confidence is read: the owners' confidence
+# is shown beside the forecast.
 SNAPSHOT_COLUMNS = {
-    "progress_update": ("key_result_id", "at", "value"),
+    "progress_update": ("key_result_id", "at", "value", "confidence"),
     "checkin": ("employee_id", "manager_id", "held_at", "kind"),
 }
 

@@ -73,7 +73,8 @@ class TestMigration:
         engine = make_engine(database_url)
         try:
             upgrade(engine, "0005")
-            write(engine, {n: Incoming(n, n, f, tuple(f.columns)) for n, f in tiny_tables().items()})
+            at_0005 = {n: f for n, f in tiny_tables().items() if n != "key_result_milestone"}  # added in 0007
+            write(engine, {n: Incoming(n, n, f, tuple(f.columns)) for n, f in at_0005.items()})
             upgrade(engine)
             with engine.begin() as connection:
                 assert connection.execute(text("SELECT COUNT(*) FROM key_result")).scalar() == 8

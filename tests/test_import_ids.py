@@ -32,6 +32,7 @@ PREFIX = {
     "goal": "okr_",
     "goal_link": "L-",
     "key_result": "kr_",
+    "key_result_milestone": "M-",
     "progress_update": "pu_",
     "checkin": "C-",
     "review_cycle": "RC-",

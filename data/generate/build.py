@@ -27,7 +27,7 @@ STEPS: tuple[tuple[str, Callable[[DemoCompany], dict[str, pl.DataFrame]]], ...] 
     ("period", periods),
     ("goal", goals),
     ("goal_link", goal_links),
-    ("key_result, progress_update", key_results),
+    ("key_result, key_result_milestone, progress_update", key_results),
     ("checkin", checkins),
     ("review_cycle, rating_guideline", review_cycles),
     ("rating", ratings),

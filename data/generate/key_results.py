@@ -1,4 +1,4 @@
-"""The demo company's key results and their progress history."""
+"""The demo company's key results, their phased targets (milestones) and their progress history."""
 
 from __future__ import annotations
 
@@ -138,6 +138,73 @@ def _update_values(
     return value, confidence
 
 
+# Phased targets: (share of business key results, path as (share of the period elapsed, share of the way to target)).
+# Sales that close at quarter end are back-loaded, launches land in steps, clean-ups and migrations are front-loaded.
+PHASE_SHAPES: tuple[tuple[float, tuple[tuple[float, float], ...]], ...] = (
+    (0.10, ((1 / 3, 0.15), (2 / 3, 0.40))),  # back-loaded
+    (0.05, ((0.45, 0.0), (0.5, 0.5), (0.95, 0.5))),  # stepwise: half lands mid-period, the rest at the end
+    (0.05, ((1 / 3, 0.60), (2 / 3, 0.90))),  # front-loaded
+)
+
+
+def _path(shape: int, elapsed: np.ndarray) -> np.ndarray:
+    """The share of the way to target a key result of PHASE_SHAPES[shape] is due to have reached."""
+    points = PHASE_SHAPES[shape][1]
+    return np.interp(elapsed, [0.0, *(x for x, _ in points), 1.0], [0.0, *(y for _, y in points), 1.0])
+
+
+def _phases(company: DemoCompany, owner: np.ndarray) -> np.ndarray:
+    """Each key result's phase shape (index into PHASE_SHAPES, -1 for the calendar's straight line). Drawn from a
+    child of the company's generator, so every other table stays as it was drawn before phased targets."""
+    rng = company.rng.spawn(1)[0]
+    shares = np.array([share for share, _ in PHASE_SHAPES])
+    drawn = np.searchsorted(np.cumsum(shares), rng.random(len(owner)), side="right")
+    return np.where(~company.goal["development"][owner] & (drawn < len(PHASE_SHAPES)), drawn, -1)
+
+
+def _phased_values(
+    company: DemoCompany, phase: np.ndarray, slot: np.ndarray, kr_of_update: np.ndarray, at: np.ndarray,
+    value: np.ndarray, kr: dict,
+) -> np.ndarray:
+    """The updates of phased key results moved onto their path: the share of the way to target is scaled by
+    path(elapsed) / elapsed, so an owner on pace stays on the phased pace; counts never go backwards."""
+    start, target, scale = kr["start"][kr_of_update], kr["target"][kr_of_update], kr["scale"][kr_of_update]
+    period_start, period_end = company.period_start[slot][kr_of_update], company.period_end[slot][kr_of_update]
+    elapsed = np.clip((at - period_start) / (period_end - period_start), 1e-3, 1.0)
+    fraction = (value - start) / (target - start)
+    shape = phase[kr_of_update]
+    for index in range(len(PHASE_SHAPES)):
+        mine = shape == index
+        fraction[mine] = fraction[mine] * _path(index, elapsed[mine]) / elapsed[mine]
+    lifted = fraction + 10.0 * kr_of_update
+    running_max = np.maximum.accumulate(lifted) - 10.0 * kr_of_update
+    fraction = np.where((kr["start"] == 0)[kr_of_update], running_max, fraction)
+    phased = np.clip(start + (target - start) * fraction, 0.0, kr["ceiling"][kr_of_update])
+    return np.where(shape >= 0, np.round(phased * scale) / scale, value)
+
+
+def _milestones(company: DemoCompany, phase: np.ndarray, slot: np.ndarray, kr: dict) -> pl.DataFrame:
+    """The milestones of the phased key results: each shape's points, due on day round(share x n) of the period."""
+    parts_kr, parts_day, parts_value = [], [], []
+    for index, (_, points) in enumerate(PHASE_SHAPES):
+        mine = np.flatnonzero(phase == index)
+        days = company.period_end[slot[mine]] - company.period_start[slot[mine]] + 1
+        for share, due in points:
+            parts_kr.append(mine)
+            parts_day.append(company.period_start[slot[mine]] + np.round(share * days).astype(np.int64) - 1)
+            value = kr["start"][mine] + (kr["target"] - kr["start"])[mine] * due
+            parts_value.append(np.round(value * kr["scale"][mine]) / kr["scale"][mine])
+    key_result, day, value = (np.concatenate(p) for p in (parts_kr, parts_day, parts_value))
+    order = np.lexsort((day, key_result))
+    return model_frame(
+        "key_result_milestone",
+        id=np.arange(1, len(order) + 1),
+        key_result_id=key_result[order] + 1,
+        at=dates(day[order]),
+        value=value[order],
+    )
+
+
 def key_results(company: DemoCompany) -> dict[str, pl.DataFrame]:
     """Key results with their update history; current value = the latest update's, else the start."""
     goal = company.goal
@@ -147,6 +214,8 @@ def key_results(company: DemoCompany) -> dict[str, pl.DataFrame]:
     slot = goal["slot"][owner]
     kr_of_update, at = _update_days(company, goal["development"][owner], slot)
     value, confidence = _update_values(company, owner, slot, kr_of_update, at, kr)
+    phase = _phases(company, owner)
+    value = _phased_values(company, phase, slot, kr_of_update, at, value, kr)
 
     start = kr["start"]
     updates = np.bincount(kr_of_update, minlength=n)
@@ -165,6 +234,7 @@ def key_results(company: DemoCompany) -> dict[str, pl.DataFrame]:
             direction=pick(("increase", "decrease"), kr["decrease"].astype(np.int64)),
             weight=draw_weight(company.rng, n),
         ),
+        "key_result_milestone": _milestones(company, phase, slot, kr),
         "progress_update": model_frame(
             "progress_update",
             id=np.arange(1, len(at) + 1),

@@ -9,13 +9,18 @@ import secrets
 import sqlalchemy as sa
 from alembic import op
 
-from data.schema import SNAPSHOT_TABLES
 from data.stamp import create_change_triggers, drop_change_triggers
 
 revision = '0003'
 down_revision = '0002'
 branch_labels = None
 depends_on = None
+
+# The snapshot tables at this revision; tables added later create their own triggers in their migration.
+SNAPSHOT_TABLES = (
+    "region", "org_unit", "employee", "employee_sensitive", "period", "goal", "goal_link", "key_result",
+    "progress_update", "checkin", "review_cycle", "rating", "rating_guideline", "viewer",
+)
 
 
 def upgrade() -> None:
