@@ -8,7 +8,7 @@ import streamlit as st
 from components.format import EMPTY, count, pct, pct_points
 
 
-def _written(unit: str, value: float | None, previous: float | None) -> tuple[str, str | None]:
+def written(unit: str, value: float | None, previous: float | None) -> tuple[str, str | None]:
     """The value and its delta as the unit is written: shares in percent (deltas in points), counts whole, days
     whole, rates with two decimals."""
     if unit == "share":
@@ -24,7 +24,7 @@ def kpi_row(kpis: pl.DataFrame, *, columns: int = 4) -> None:
     for start in range(0, len(rows), columns):
         cells = st.columns(columns)
         for cell, row in zip(cells, rows[start : start + columns], strict=False):
-            shown, delta = _written(row["unit"], row["value"], row["previous"])
+            shown, delta = written(row["unit"], row["value"], row["previous"])
             cell.metric(
                 row["label"],
                 shown,

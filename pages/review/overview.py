@@ -7,6 +7,7 @@ from components.charts import progress_vs_pace, show
 from components.context import current
 from components.data import ask
 from components.kpis import kpi_row
+from components.review_panel import review_pack_panel
 from components.tables import status_table
 from queries.overview import objective_progress, objectives_most_behind, overview_kpis
 
@@ -33,3 +34,7 @@ show(progress_vs_pace(objectives), name="Objectives against pace")
 
 st.subheader("Most behind pace")
 status_table(ask(objectives_most_behind, filters, viewer), label="Objective", name="Most behind pace")
+
+st.subheader("Review pack")
+st.caption("The quarter's review for this scope, as PowerPoint (editable tables) and PDF.")
+review_pack_panel(context)
