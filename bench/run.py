@@ -2,6 +2,8 @@
 
 1. generate + load the demo organisation at the profile (a fresh SQLite file);
 2. snapshot load: read from the database, and mapped from the stored snapshot (medians of several loads);
+   the review pack (PowerPoint and PDF) built for an HR viewer on the whole organisation, on a freshly mapped
+   snapshot and again on the same one;
 3. for every screen, server time through Streamlit's AppTest:
    - after a data change: first render once the data stamp has changed, so the snapshot is read from the
      database and every derived frame is computed (and both are stored);
@@ -149,6 +151,44 @@ def time_screen(
     return changed, cold, warm, problem
 
 
+def review_pack_builds(url: str, store) -> tuple[float, float]:
+    """Seconds to build the review pack (PowerPoint and PDF) for an HR viewer, whole organisation, current period:
+    on a snapshot just mapped from the store (as the command line does), then again on the same snapshot."""
+    from datetime import date
+
+    import polars as pl
+
+    from components.pack_files import pdf_bytes, pptx_bytes
+    from components.review_pack import PackHeader, review_sections, runner
+    from data import config
+    from data.db import make_engine
+    from data.review_notes import read_notes
+    from queries.access import scoped_snapshot, viewer_for_email
+    from queries.model import Filters
+    from queries.notes import scope_notes
+    from queries.periods import clamp_as_of, current_period_id, period_row
+    from queries.snapshot import load_snapshot
+
+    settings = config.current()
+    engine = make_engine(url)
+    shared = load_snapshot(engine, store=store)
+    engine.dispose()
+    viewer = viewer_for_email(shared, shared.viewer.filter(pl.col("role") == "hr")["email"][0])
+    snapshot = scoped_snapshot(shared, viewer)
+    today = settings.today or date.today()
+    period_id = current_period_id(snapshot, today)
+    filters = Filters(period_id=period_id, as_of=clamp_as_of(snapshot, period_id, today))
+    header = PackHeader("bench", period_row(snapshot, period_id)["name"], filters.as_of, shared.loaded_at, shared.stamp)
+    times = []
+    for _ in range(2):
+        started = time.perf_counter()
+        notes = scope_notes(snapshot, filters, read_notes(url))
+        sections = review_sections(runner(snapshot, filters, viewer, settings.settings), viewer, header, notes)
+        pptx_bytes(sections), pdf_bytes(sections)
+        times.append(time.perf_counter() - started)
+    return times[0], times[1]
+
+
 def peak_rss_mb() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return own / 1024
@@ -191,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(("snapshot mapped from store (median of 3)", _ms(_median(from_store))))
     for name, value in rows[-2:]:
         print(name, value, flush=True)
+    pack_first, pack_again = review_pack_builds(url, SnapshotStore(store_dir))
+    rows.append(("review pack, HR, whole organisation", f"{pack_first:.1f} s (again: {pack_again:.1f} s)"))
+    print(rows[-1][0], rows[-1][1], flush=True)
 
     table = []
     for screen in args.screens or screens():

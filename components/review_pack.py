@@ -33,6 +33,7 @@ from queries import ratings as rating_queries
 from queries.alignment import alignment_kpis, objective_support, orphan_goals, teams_without_alignment
 from queries.checkins import checkin_kpis
 from queries.model import Filters, Settings, Viewer
+from queries.notes import scope_notes
 from queries.overview import objective_progress, overview_kpis
 from queries.progress import default_comparison_date, objective_changes, pace_heatmap
 from queries.review import objectives_most_behind_with_owners
@@ -183,14 +184,28 @@ def ratings_section(run: Run) -> Section:
     return Section(title, lines=lines, image=png_bytes(guideline_bars(guide)), table=table)
 
 
+def notes_section(notes: pl.DataFrame) -> Section:
+    """The scope's notes and decisions (queries/notes.py `scope_notes`), newest first, as plain text."""
+    if notes.is_empty():
+        return Section("Notes and decisions", lines=("No notes or decisions on this scope's goals yet.",))
+    table, more = _table(notes, {
+        "goal": _column("Objective or goal"), "kind": _column("Kind", lambda v: str(v).capitalize()),
+        "text": _column("Note"), "owner": _column("Owner"),
+        "due_on": _column("Due", lambda v: EMPTY if v is None else v.isoformat()),
+    })
+    return Section("Notes and decisions", lines=tuple(filter(None, [more])), table=table)
+
+
 def title_section(header: PackHeader) -> Section:
     stamp = f", data stamp {header.stamp[:12]}" if header.stamp else ""
     return Section(f"Quarterly review · {header.period_name}", lines=(
         header.scope_label, f"As of {day(header.as_of)}", f"Data read {moment(header.loaded_at)}{stamp}"))
 
 
-def review_sections(run: Run, viewer: Viewer, header: PackHeader, step: Step | None = None) -> list[Section]:
-    """The pack's sections in order; the ratings distribution only for HR."""
+def review_sections(
+    run: Run, viewer: Viewer, header: PackHeader, notes: pl.DataFrame, step: Step | None = None
+) -> list[Section]:
+    """The pack's sections in order; the ratings distribution only for HR; `notes` are the scope's visible ones."""
     builders: list[tuple[str, Callable[[], Section]]] = [
         ("KPI summary", lambda: kpi_section(run)),
         ("Objectives against pace", lambda: pace_section(run)),
@@ -202,6 +217,7 @@ def review_sections(run: Run, viewer: Viewer, header: PackHeader, step: Step | N
     ]
     if viewer.role == "hr":
         builders.append(("Ratings distribution", lambda: ratings_section(run)))
+    builders.append(("Notes and decisions", lambda: notes_section(notes)))
     sections = [title_section(header)]
     for done, (what, build) in enumerate(builders):
         if step:
@@ -249,6 +265,7 @@ def build_from_database(args: argparse.Namespace) -> tuple[bytes, str]:
     from components.shell import describe_scope
     from data import config
     from data.db import make_engine
+    from data.review_notes import read_notes
     from queries.access import has_access, scoped_snapshot, viewer_for_email
     from queries.periods import period_row
     from queries.snapshot import load_snapshot
@@ -267,7 +284,12 @@ def build_from_database(args: argparse.Namespace) -> tuple[bytes, str]:
     filters = _cli_filters(scoped, args, settings_file.today or date.today())
     header = PackHeader(describe_scope(scoped, filters), period_row(scoped, filters.period_id)["name"],
                         filters.as_of, shared.loaded_at, shared.stamp)
-    sections = review_sections(runner(scoped, filters, viewer, settings_file.settings), viewer, header)
+    try:
+        stored_notes = read_notes(settings_file.database_url)
+    except Exception as error:  # noqa: BLE001 - any driver's error: a pack without its notes would mislead
+        raise PackRefused(f"The notes and decisions could not be read: {error}") from error
+    notes = scope_notes(scoped, filters, stored_notes)
+    sections = review_sections(runner(scoped, filters, viewer, settings_file.settings), viewer, header, notes)
     if args.out.suffix.lower() == ".pdf":
         return pdf_bytes(sections), PDF_MIME
     return pptx_bytes(sections), PPTX_MIME

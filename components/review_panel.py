@@ -11,8 +11,10 @@ import streamlit as st
 from components.context import PageContext
 from components.data import ask, viewer_snapshot
 from components.export import file_stem
+from components.notes import all_notes
 from components.pack_files import PDF_MIME, PPTX_MIME, pdf_bytes, pptx_bytes
 from components.review_pack import PackHeader, review_sections
+from queries.notes import scope_notes
 from queries.periods import period_row
 
 _BUILT = "_review_pack"
@@ -54,7 +56,8 @@ def _build(context: PageContext) -> tuple[bytes, bytes]:
         def step(done: int, total: int, what: str) -> None:
             bar.progress(done / total, text=what)
 
-        sections = review_sections(run, viewer, header, step)
+        notes = scope_notes(scoped, filters, all_notes())
+        sections = review_sections(run, viewer, header, notes, step)
         files = pptx_bytes(sections), pdf_bytes(sections)
         status.update(label=f"Review pack ready: {len(sections)} slides.", state="complete")
     return files

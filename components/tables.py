@@ -20,7 +20,7 @@ def status_table(
         return
     columns = [
         c
-        for c in ("title", "progress", "expected", "status", "contributing_goals", "owner", "team")
+        for c in ("title", "progress", "expected", "status", "contributing_goals", "owner", "team", "note")
         if c in frame.columns
     ]
     shares = [c for c in ("progress", "expected") if c in columns]
@@ -39,6 +39,7 @@ def status_table(
             "contributing_goals": st.column_config.NumberColumn("Contributing goals"),
             "owner": st.column_config.TextColumn("Owner"),
             "team": st.column_config.TextColumn("Team"),
+            "note": st.column_config.TextColumn("Latest note", width="medium"),
         },
     )
     if name:

@@ -253,6 +253,25 @@ class AccessLog(Base):
     filters: Mapped[str] = mapped_column(String(2000))
 
 
+NOTE_KINDS = ("note", "decision")
+
+
+class ReviewNote(Base):
+    """A note or decision on an objective or goal, written in a review. Ladder's own table: not in the snapshot and
+    without data-stamp triggers, so writing one never makes anyone read the goals again."""
+
+    __tablename__ = "review_note"
+    __table_args__ = (CheckConstraint(_in("kind", NOTE_KINDS), name="ck_review_note_kind"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    goal_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(String(2000))
+    owner: Mapped[str | None] = mapped_column(String(200))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    written_by: Mapped[str] = mapped_column(String(320))
+    written_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class DataVersion(Base):
     """One row whose `version` triggers bump on every write to a snapshot table (see data/stamp.py)."""
 

@@ -58,6 +58,11 @@ def sees_access_log(viewer: Viewer) -> bool:
     return viewer.role == "hr"
 
 
+def may_write_notes(viewer: Viewer) -> bool:
+    """Executives and HR add notes and decisions in a review; managers read those on goals they can see."""
+    return viewer.role in ("executive", "hr")
+
+
 def may_import(viewer: Viewer) -> bool:
     """Only HR loads data files into the goals database."""
     return viewer.role == "hr"

@@ -126,3 +126,35 @@ def test_a_database_with_another_schema_shows_a_message(app_test, monkeypatch, t
     assert not at.exception
     assert any("not a Ladder goals database" in e.value for e in at.error)
     data.refresh()
+
+
+def test_the_review_pack_is_built_only_when_the_button_is_clicked(app_test):
+    at = app_test()
+    assert not at.exception
+    def pack_downloads() -> list[str]:
+        return [b.proto.label for b in at.get("download_button") if b.proto.label in ("PowerPoint", "PDF")]
+
+    assert pack_downloads() == []  # nothing built, nothing offered, before the click
+    at.button(key="review_pack_build").click().run()
+    assert not at.exception
+    assert pack_downloads() == ["PowerPoint", "PDF"]
+
+
+def test_a_note_with_markup_is_added_logged_and_shown_as_typed(app_test, demo_database_url):
+    """The demo viewer (an executive) adds a decision through the form; its text comes back character for
+    character in a table cell, no element renders it as Markdown or HTML, and the access log has the row."""
+    from data.access_log import read_views
+
+    text = "<script>alert(1)</script> and [x](http://e)"
+    at = app_test()
+    at.text_area(key="note_text").input(text)
+    at.radio(key="note_kind").set_value("decision")
+    at.text_input(key="note_owner").input("Exec team")
+    at.selectbox(key="note_objective").select_index(1)
+    at.button(key="FormSubmitter:note_form-Add").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success][-1] == "Decision added."
+    tables = [frame.value for frame in at.dataframe if "text" in frame.value.columns]
+    assert text in tables[0]["text"].to_list()
+    assert not any(text in (m.value or "") or "alert(1)" in (m.value or "") for m in at.markdown)
+    assert "Decision added" in read_views(demo_database_url, page="Decision added", limit=5)["page"].to_list()

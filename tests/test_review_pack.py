@@ -5,6 +5,7 @@ Hand-worked figures (AS_OF 2026-11-15, Q4, whole organisation): objective 1 "Gro
 as 72%; objective 2 has nothing measured, so Progress = 0.725 -> "72%" and "No data yet" = 1; two objectives."""
 
 import io
+from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -15,8 +16,10 @@ from pypdf import PdfReader
 from components.kpis import written
 from components.pack_files import pdf_bytes, pptx_bytes
 from components.review_pack import PackHeader, main, review_sections, runner
+from data.review_notes import NOTE_SCHEMA, add_note
 from queries.access import scoped_snapshot
 from queries.model import Settings, Viewer
+from queries.notes import scope_notes
 from queries.overview import objective_progress, overview_kpis
 from tests.tiny_org import AS_OF, tiny_filters, tiny_snapshot, write_tiny
 
@@ -28,13 +31,27 @@ TITLES = [
     "Quarterly review · 2026-Q4", "KPI summary", "Objectives against pace", "Objectives most behind",
     "Pace by region", "What changed since the last review", "Alignment gaps", "Check-in coverage",
 ]
+NOTES_TITLE = "Notes and decisions"
+
+
+NOTES = pl.DataFrame(
+    [
+        {"id": 1, "goal_id": 1, "kind": "decision", "text": "<script>alert(1)</script> see [x](http://e)",
+         "owner": "Exec team", "due_on": date(2026, 12, 1), "written_by": "ceo@acme.example",
+         "written_at": datetime(2026, 11, 15, 10)},
+        {"id": 2, "goal_id": 21, "kind": "note", "text": "Beta's infra budget", "owner": None, "due_on": None,
+         "written_by": "hr@acme.example", "written_at": datetime(2026, 11, 15, 11)},
+    ],
+    schema=NOTE_SCHEMA,
+)
 
 
 def sections_for(viewer: Viewer, **filters):
     snapshot = scoped_snapshot(tiny_snapshot(), viewer)
     chosen = tiny_filters(**filters)
     header = PackHeader("scope", "2026-Q4", AS_OF, snapshot.loaded_at, snapshot.stamp)
-    return review_sections(runner(snapshot, chosen, viewer, SETTINGS), viewer, header), snapshot, chosen
+    notes = scope_notes(snapshot, chosen, NOTES)
+    return review_sections(runner(snapshot, chosen, viewer, SETTINGS), viewer, header, notes), snapshot, chosen
 
 
 def deck(viewer: Viewer, **filters):
@@ -67,11 +84,22 @@ def all_text(presentation) -> str:
 class TestSlides:
     def test_hr_gets_every_slide_and_the_ratings(self):
         presentation, _, _ = deck(HR)
-        assert [slide.shapes.title.text for slide in presentation.slides] == [*TITLES, "Ratings distribution"]
+        titles = [slide.shapes.title.text for slide in presentation.slides]
+        assert titles == [*TITLES, "Ratings distribution", NOTES_TITLE]
 
     def test_an_executive_gets_no_ratings_slide(self):
         presentation, _, _ = deck(CEO)
-        assert [slide.shapes.title.text for slide in presentation.slides] == TITLES
+        assert [slide.shapes.title.text for slide in presentation.slides] == [*TITLES, NOTES_TITLE]
+
+    def test_notes_are_written_as_plain_text(self):
+        """The decision on objective 1 keeps its markup as characters; the note on Beta's goal 21 is in scope for
+        the whole organisation too (21 ladders up to 10, carried)."""
+        presentation, _, _ = deck(HR)
+        rows = slide_tables(presentation)[NOTES_TITLE]
+        assert rows[0] == ["Objective or goal", "Kind", "Note", "Owner", "Due"]
+        assert ["Grow revenue", "Decision", "<script>alert(1)</script> see [x](http://e)", "Exec team",
+                "2026-12-01"] in rows
+        assert ["Scale infra", "Note", "Beta's infra budget", "—", "—"] in rows
 
     def test_charts_are_pictures_and_tables_are_native(self):
         presentation, _, _ = deck(HR)
@@ -126,6 +154,9 @@ class TestScope:
         text = all_text(presentation)
         for outside in ("Beta", "Lee", "Max", "Dana", "Ceo", "Scale infra", "Ratings distribution"):
             assert outside not in text
+        # Of the notes, only the one on objective 1, which she can see, is in her pack; not the one on Beta's goal.
+        notes = slide_tables(presentation)[NOTES_TITLE]
+        assert [row[0] for row in notes[1:]] == ["Grow revenue"]
         assert "Alpha" in text or "Grow revenue" in text
 
     def test_the_same_viewer_unfiltered_sees_more_than_a_team(self):
@@ -143,11 +174,16 @@ def tiny_database(engine, database_url, monkeypatch, tmp_path):
 
 
 class TestCommandLine:
-    def test_writes_the_deck_for_a_known_viewer(self, tiny_database: Path):
+    def test_writes_the_deck_for_a_known_viewer(self, tiny_database: Path, database_url):
+        """Ann's pack for Alpha holds the note on objective 1, not the one on Beta's goal 21."""
+        for goal_id, text in ((1, "Fund the platform"), (21, "Beta's infra budget")):
+            add_note(database_url, goal_id=goal_id, kind="note", text=text, owner=None, due_on=None,
+                     written_by="hr@acme.example")
         out = tiny_database / "review.pptx"
         assert main(["--period", "2026-Q4", "--team", "4", "--as-viewer", "ann@acme.example", "--out", str(out)]) == 0
         presentation = Presentation(str(out))
-        assert [slide.shapes.title.text for slide in presentation.slides] == TITLES
+        assert [slide.shapes.title.text for slide in presentation.slides] == [*TITLES, NOTES_TITLE]
+        assert [row[2] for row in slide_tables(presentation)[NOTES_TITLE][1:]] == ["Fund the platform"]
         for outside in ("Beta", "Lee", "Max", "Dana", "Ceo", "Scale infra"):
             assert outside not in all_text(presentation)
 

@@ -7,6 +7,7 @@ from components.charts import progress_vs_pace, show
 from components.context import current
 from components.data import ask
 from components.kpis import kpi_row
+from components.notes import notes_panel, with_latest_note
 from components.review_panel import review_pack_panel
 from components.tables import status_table
 from queries.overview import objective_progress, objectives_most_behind, overview_kpis
@@ -33,7 +34,11 @@ st.subheader("Objectives against pace")
 show(progress_vs_pace(objectives), name="Objectives against pace")
 
 st.subheader("Most behind pace")
-status_table(ask(objectives_most_behind, filters, viewer), label="Objective", name="Most behind pace")
+status_table(with_latest_note(ask(objectives_most_behind, filters, viewer), viewer), label="Objective",
+             name="Most behind pace")
+
+st.subheader("Notes and decisions")
+notes_panel(context)
 
 st.subheader("Review pack")
 st.caption("The quarter's review for this scope, as PowerPoint (editable tables) and PDF.")

@@ -9,6 +9,7 @@ from components.charts import show
 from components.context import current
 from components.data import ask
 from components.format import day, pct
+from components.notes import NOTE_COLUMN, with_latest_note
 from components.progress_charts import burnup_chart, pace_heatmap_chart
 from components.tables import data_table
 from queries.progress import (
@@ -87,7 +88,7 @@ def goals_at_risk_table() -> None:
         shown = f"the {AT_RISK_LIMIT:,} furthest behind of {behind_total:,}"
     st.caption(f"Business goals behind or at risk, furthest behind pace first ({shown}). Click a column to sort.")
     data_table(
-        at_risk.drop("id"),
+        with_latest_note(at_risk, viewer).drop("id"),
         "Goals at risk",
         {
             "title": st.column_config.TextColumn("Goal", width="large"),
@@ -101,6 +102,7 @@ def goals_at_risk_table() -> None:
             "pace_ratio": st.column_config.NumberColumn("Pace", format="%.2f", help="Progress / expected"),
             "gap": st.column_config.NumberColumn("Gap", format="percent", help="Expected minus progress"),
             "status": st.column_config.TextColumn("Status"),
+            "note": NOTE_COLUMN,
         },
         height=420,
         key="progress_at_risk",

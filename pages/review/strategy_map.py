@@ -10,6 +10,7 @@ import streamlit as st
 from components.context import current
 from components.data import ask
 from components.format import pct
+from components.notes import NOTE_COLUMN, with_latest_note
 from components.strategy_map import show_map
 from components.tables import data_table
 from queries.params import read_map_link
@@ -109,7 +110,9 @@ with left:
             .alias("gap"),
         )
         data_table(
-            rows.select("goal", "level", "owner", "team", "progress", "expected", "status", "below", "hidden", "gap"),
+            with_latest_note(rows, viewer, id_column="goal_id").select(
+                "goal", "level", "owner", "team", "progress", "expected", "status", "below", "hidden", "gap", "note"
+            ),
             "Strategy map tree",
             {
                 "goal": st.column_config.TextColumn("Goal (indented under the goal it ladders up to)", width="large"),
@@ -123,6 +126,7 @@ with left:
                 "below": st.column_config.NumberColumn("Goals below", help="Goals in scope that ladder up to it"),
                 "hidden": st.column_config.NumberColumn("Not shown", help="Children not listed: choose it as root"),
                 "gap": st.column_config.TextColumn("Alignment gap"),
+                "note": NOTE_COLUMN,
             },
             height="auto" if rows.height <= 15 else 560,
             key="map_tree",
