@@ -72,13 +72,14 @@ class Server:
 
 @dataclass(frozen=True)
 class MemorySample:
-    """One reading of a replica's memory: seconds since the run began, the phase, RSS and PSS in bytes."""
+    """One reading of a replica's memory: seconds since the run began, the phase, RSS, PSS and private in bytes."""
 
     at: float
     phase: str
     replica: int
     rss: int
     pss: int | None
+    anonymous: int | None  # memory only this process holds (not the mapped snapshot files)
 
 
 @dataclass
@@ -180,15 +181,19 @@ def _stop(process: subprocess.Popen) -> None:
         pass
 
 
-def proportional_set_size(pid: int) -> int | None:
-    """PSS in bytes from /proc/<pid>/smaps_rollup: shared pages count divided by the processes sharing them."""
+def smaps_rollup(pid: int) -> dict[str, int]:
+    """/proc/<pid>/smaps_rollup in bytes: Pss counts each shared page divided by the processes mapping it, Pss_File
+    the share of mapped files (the stored snapshot), Anonymous the memory that is the process's own."""
     try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) * 1024
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
     except OSError:
-        return None
-    return None
+        return {}
+    fields = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[2] == "kB":
+            fields[parts[0].rstrip(":")] = int(parts[1]) * 1024
+    return fields
 
 
 class MemorySampler:
@@ -218,7 +223,9 @@ class MemorySampler:
                 rss = psutil.Process(server.pid).memory_info().rss
             except psutil.Error:
                 continue
-            self.samples.append(MemorySample(at, self.phase, replica, rss, proportional_set_size(server.pid)))
+            rollup = smaps_rollup(server.pid)
+            sample = MemorySample(at, self.phase, replica, rss, rollup.get("Pss"), rollup.get("Anonymous"))
+            self.samples.append(sample)
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
@@ -394,6 +401,10 @@ def _phase_memory(samples: Sequence[MemorySample]) -> tuple[int, int, int | None
     return last.rss, second_half - first_half, last.pss
 
 
+def _mb(value: int | None) -> str:
+    return "-" if value is None else f"{value / MB:,.0f}"
+
+
 def _seconds(value: float) -> str:
     return "-" if value != value else f"{value:.2f} s"
 
@@ -417,9 +428,27 @@ def report(result: LoadResult, replicas: int, think: float, duration: float) -> 
         )
         lines.extend(f"      ! {example}" for example in s.error_examples)
     lines.append("")
-    lines.append("  memory over time (s, phase, RSS and PSS per replica):")
+    lines.append("  per screen, every phase together (screen, views, median, p95, max, errors):")
+    lines.extend(f"    {line}" for line in _per_screen(result))
+    lines.append("")
+    lines.append("  memory over time (s, phase, per replica RSS/PSS/anonymous):")
     lines.extend(f"    {line}" for line in _memory_series(result.memory))
     return "\n".join(lines)
+
+
+def _per_screen(result: LoadResult) -> list[str]:
+    """Each walked screen's completed views, their median, p95 and max, and its errors, over every phase."""
+    walked = [i for interactions in result.phases.values() for i in interactions]
+    lines = []
+    for screen in WALK_SCREENS:
+        done = [i.seconds for i in walked if i.screen == screen and i.error is None]
+        errors = sum(1 for i in walked if i.screen == screen and i.error is not None)
+        median = statistics.median(done) if done else float("nan")
+        lines.append(
+            f"{screen:<13} {len(done):>5} {_seconds(median):>8} {_seconds(nearest_rank(done, 0.95)):>8} "
+            f"{_seconds(max(done, default=float('nan'))):>8} {errors:>5}"
+        )
+    return lines
 
 
 def _memory_series(samples: Sequence[MemorySample], every: float = 10.0) -> list[str]:
@@ -430,9 +459,7 @@ def _memory_series(samples: Sequence[MemorySample], every: float = 10.0) -> list
             continue
         next_at = at + every
         readings = [s for s in samples if s.at == at]
-        memory = "  ".join(
-            f"#{s.replica} {s.rss / MB:,.0f}/{'-' if s.pss is None else f'{s.pss / MB:,.0f}'} MB" for s in readings
-        )
+        memory = "  ".join(f"#{s.replica} {_mb(s.rss)}/{_mb(s.pss)}/{_mb(s.anonymous)} MB" for s in readings)
         lines.append(f"{at:6.0f}  {readings[0].phase:<13} {memory}")
     return lines
 
