@@ -56,6 +56,7 @@ FRAMES: dict[str, Frame] = {
     "own_progress": Frame(),
     "milestone_points": Frame(),
     "phased_expected": Frame(),
+    "business_below_company": Frame(),
     "burnup_replay": Frame(),
     "replayed_day": Frame(memo="replay"),
     # alignment

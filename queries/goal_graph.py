@@ -117,10 +117,15 @@ class GoalGraph:
 
     def roll_up(self, nodes: pl.DataFrame, own_progress: pl.DataFrame) -> pl.DataFrame:
         """The engine's roll-up of each slot's `nodes` (slot, id) on its own, from `own_progress` (slot, goal_id,
-        weight, progress) and the edges among each slot's nodes. Returns slot, id, progress, has_key_results,
-        in_cycle."""
+        weight, progress; without `slot`, its rows hold for every slot) and the edges among each slot's nodes.
+        Returns slot, id, progress, has_key_results, in_cycle."""
         if nodes.is_empty():
             return pl.DataFrame(schema=ROLLED)
+        if "slot" not in own_progress.columns:
+            wanted = own_progress.filter(pl.col("goal_id").is_in(nodes["id"].unique().implode()))
+            own_progress = nodes.join(wanted, left_on="id", right_on="goal_id", how="inner").select(
+                "slot", pl.col("id").alias("goal_id"), "weight", "progress"
+            )
         width = int(nodes["slot"].max()) + 1
 
         def composite(column: str) -> pl.Expr:

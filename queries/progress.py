@@ -14,14 +14,15 @@ from datetime import date, timedelta
 import polars as pl
 
 from queries.alignment import period_alignment
+from queries.frames import rows_with_ids
 from queries.goal_graph import one_slot
 from queries.model import Filters, Settings, Snapshot, Viewer
 from queries.periods import period_row, related_period_ids, year_family_ids
 from queries.rollup import (
     STATUSES,
     key_result_progress,
+    measured_progress,
     own_progress,
-    period_progress,
     roll_up,
     update_history,
     with_pace,
@@ -131,6 +132,18 @@ def objective_burnup(
 # --- heatmaps: objective x region and objective x team ------------------------------------------------------------
 
 
+def _business_below_company(snapshot: Snapshot, period_id: int) -> pl.Series:
+    """Ids of the period's live business goals below company level (those whose alignment counts); memoised."""
+
+    def compute() -> pl.Series:
+        related = related_period_ids(snapshot, period_id)
+        return goal_graph(snapshot, period_id).goals.filter(
+            pl.col("period_id").is_in(related) & (pl.col("kind") == "business") & (pl.col("level") != "company")
+        )["id"]
+
+    return snapshot.derived(("business_below_company", period_id), compute)
+
+
 def _slot_objectives(
     snapshot: Snapshot, filters: Filters, settings: Settings, members: pl.DataFrame, carried: pl.DataFrame | None = None
 ) -> pl.DataFrame:
@@ -141,17 +154,10 @@ def _slot_objectives(
     objectives = year_objectives(snapshot, filters.period_id).select("id", "title", "period_id")
     carried = graph.carried(members) if carried is None else carried
     needing = pl.concat([graph.needing_roll_up(carried), carried.join(objectives, on="id", how="semi")]).unique()
-    measured = own_progress(period_progress(snapshot, filters.period_id, filters.as_of, settings))
-    slotted = needing.join(measured, left_on="id", right_on="goal_id", how="inner").select(
-        "slot", pl.col("id").alias("goal_id"), "weight", "progress"
-    )
-    rolled = graph.roll_up(needing, slotted).join(objectives, on="id", how="inner")
-    related = related_period_ids(snapshot, filters.period_id)
-    below = graph.goals.filter(
-        pl.col("period_id").is_in(related) & (pl.col("kind") == "business") & (pl.col("level") != "company")
-    ).select("id")
+    measured = measured_progress(snapshot, filters.period_id, filters.as_of, settings)
+    rolled = graph.roll_up(needing, measured).join(objectives, on="id", how="inner")
     contributing = (
-        members.join(below, on="id", how="semi")
+        rows_with_ids(members, _business_below_company(snapshot, filters.period_id))
         .join(period_alignment(snapshot, filters.period_id), on="id", how="inner")
         .filter(pl.col("objective_id").is_not_null())
         .group_by("slot", "objective_id")

@@ -301,6 +301,16 @@ def own_progress(rolled: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def measured_progress(snapshot: Snapshot, period_id: int, as_of: date, settings: Settings) -> pl.DataFrame:
+    """(goal_id, weight, progress): the own progress of every goal of the year with key results, as of the date,
+    which is the same in every scope; memoised per snapshot."""
+    year_id = year_family_ids(snapshot, period_id)[0]
+    return snapshot.derived(
+        ("own_progress", year_id, as_of, settings),
+        lambda: own_progress(period_progress(snapshot, year_id, as_of, settings)),
+    )
+
+
 def with_pace(
     frame: pl.DataFrame, snapshot: Snapshot, as_of: date | pl.Expr, settings: Settings, *, goal: str = "id"
 ) -> pl.DataFrame:

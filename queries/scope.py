@@ -28,7 +28,7 @@ from queries.frames import rows_with_ids
 from queries.goal_graph import GoalGraph, one_slot
 from queries.model import Filters, Settings, Snapshot
 from queries.periods import related_period_ids, year_family_ids
-from queries.rollup import ROLLED_COLUMNS, own_progress, period_progress, rollup_goals, with_pace, year_edges
+from queries.rollup import ROLLED_COLUMNS, measured_progress, period_progress, rollup_goals, with_pace, year_edges
 
 
 def org_closure(snapshot: Snapshot) -> pl.DataFrame:
@@ -203,10 +203,7 @@ class Scope:
     def _rolled_again(self, organisation: pl.DataFrame, settings: Settings) -> pl.DataFrame:
         """The carried goals: the organisation's figures, except for the goals needing a roll-up for this scope."""
         snapshot, filters = self.snapshot, self.filters
-        measured = snapshot.derived(
-            ("own_progress", filters.period_id, filters.as_of, settings),
-            lambda: own_progress(organisation).with_columns(pl.lit(0, pl.Int64).alias("slot")),
-        )
+        measured = measured_progress(snapshot, filters.period_id, filters.as_of, settings)
         rerolled = self.graph.roll_up(one_slot(self.goals.needing_roll_up), measured).drop("slot")
         carried = rows_with_ids(organisation, self.goals.carried)
         changed = pl.col("id").is_in(rerolled["id"].implode())
