@@ -94,21 +94,30 @@ class Viewer:
     screen: str = ""
 
     async def walk(self, first_delay: float) -> list[Interaction]:
-        """Open a screen, then alternate a filter change and another screen, thinking between, until the deadline."""
+        """Open a screen, then alternate a filter change and another screen, thinking between, until the deadline.
+
+        After a failed interaction the person reloads: a new connection (a new session) and a fresh start."""
         await asyncio.sleep(first_delay)
-        try:
-            async with open_stream(self.stream_url, self.timeout) as socket:
-                steps = (self._open, self._change_filter, self._navigate)
-                step = 0
-                while time.monotonic() < self.deadline:
-                    ok = await steps[step](socket)
-                    if not ok:
-                        break
-                    step = 1 if step == 2 else step + 1
-                    await asyncio.sleep(self._think())
-        except (OSError, WebSocketException, TimeoutError) as error:
-            self._record("connect", self.screen, time.monotonic(), f"connection: {error!r}")
+        while time.monotonic() < self.deadline:
+            started = time.monotonic()
+            try:
+                async with open_stream(self.stream_url, self.timeout) as socket:
+                    await self._steps(socket)
+            except (OSError, WebSocketException, TimeoutError) as error:
+                self._record("connect", self.screen, started, f"connection: {error!r}")
+                await asyncio.sleep(self._think())
         return self.interactions
+
+    async def _steps(self, socket) -> None:
+        """The walk over one connection, until the deadline or the first failed interaction."""
+        self.widget_states.clear()
+        steps = (self._open, self._change_filter, self._navigate)
+        step = 0
+        while time.monotonic() < self.deadline:
+            if not await steps[step](socket):
+                return
+            step = 1 if step == 2 else step + 1
+            await asyncio.sleep(self._think())
 
     def _think(self) -> float:
         """Think time: uniform within ±50% of the mean, so that sessions do not march in step."""
