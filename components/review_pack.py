@@ -32,6 +32,7 @@ from components.rating_charts import guideline_bars
 from queries import ratings as rating_queries
 from queries.alignment import alignment_kpis, objective_support, orphan_goals, teams_without_alignment
 from queries.checkins import checkin_kpis
+from queries.goalposts import Goalposts, flag_sentence, goalpost_audit, objective_moves, scope_key
 from queries.model import Filters, Settings, Viewer
 from queries.notes import scope_notes
 from queries.overview import objective_progress, overview_kpis
@@ -128,6 +129,29 @@ def heatmap_section(run: Run) -> Section:
         "Pace = progress / expected progress at the as-of date: 1.00 is on pace, below 1 behind, above 1 ahead.",))
 
 
+@dataclass(frozen=True)
+class PinComparison:
+    """The scope's last pinned review against now: objective moves and the goalpost audit (queries/goalposts.py)."""
+
+    pinned_as_of: date
+    moves: pl.DataFrame
+    flags: pl.DataFrame
+
+
+def pinned_changes_section(comparison: PinComparison) -> Section:
+    table, more = _table(comparison.moves, {
+        "title": _column("Objective"), "progress_then": _column("At the pin", pct),
+        "progress_now": _column("Now", pct),
+        "change_pp": _column("Change", lambda v: EMPTY if v is None else f"{v:+.1f} pp"),
+        "status_then": _column("Status then"), "status_now": _column("Status now"),
+    })
+    flags = [flag_sentence(row, lambda v: "from or to no data" if v is None else f"{v:+.1f} pp")
+             for row in comparison.flags.iter_rows(named=True)]
+    lines = [f"Against the review pinned as of {day(comparison.pinned_as_of)}.",
+             "Goalposts moved: " + "; ".join(flags) + "." if flags else "No goalposts moved since the pinned review."]
+    return Section("What changed since the last review", lines=tuple(filter(None, [*lines, more])), table=table)
+
+
 def changes_section(run: Run, as_of: date) -> Section:
     since = default_comparison_date(as_of)
     changes = run(objective_changes, since=since)
@@ -203,15 +227,17 @@ def title_section(header: PackHeader) -> Section:
 
 
 def review_sections(
-    run: Run, viewer: Viewer, header: PackHeader, notes: pl.DataFrame, step: Step | None = None
+    run: Run, viewer: Viewer, header: PackHeader, notes: pl.DataFrame, step: Step | None = None,
+    pinned: PinComparison | None = None,
 ) -> list[Section]:
-    """The pack's sections in order; the ratings distribution only for HR; `notes` are the scope's visible ones."""
+    """The pack's sections in order; the ratings distribution only for HR; `notes` are the scope's visible ones;
+    what changed is measured against the last pinned review when there is one, else the quarter's first day."""
     builders: list[tuple[str, Callable[[], Section]]] = [
         ("KPI summary", lambda: kpi_section(run)),
         ("Objectives against pace", lambda: pace_section(run)),
         ("Objectives most behind", lambda: behind_section(run)),
         ("Pace by region", lambda: heatmap_section(run)),
-        ("What changed", lambda: changes_section(run, header.as_of)),
+        ("What changed", lambda: pinned_changes_section(pinned) if pinned else changes_section(run, header.as_of)),
         ("Alignment gaps", lambda: alignment_section(run)),
         ("Check-in coverage", lambda: checkin_section(run)),
     ]
@@ -226,6 +252,15 @@ def review_sections(
     if step:
         step(len(builders), len(builders), "Writing the files")
     return sections
+
+
+def pin_comparison(snapshot, filters: Filters, settings: Settings, pin) -> PinComparison | None:
+    """The last pinned review (data/review_pins.py `PinnedReview`) against now, or None without one."""
+    if pin is None:
+        return None
+    then = Goalposts(**pin.frames)
+    return PinComparison(pin.as_of, objective_moves(snapshot, filters, settings, then),
+                         goalpost_audit(snapshot, filters, settings, then))
 
 
 def runner(snapshot, filters: Filters, viewer: Viewer, settings: Settings) -> Run:
@@ -266,6 +301,7 @@ def build_from_database(args: argparse.Namespace) -> tuple[bytes, str]:
     from data import config
     from data.db import make_engine
     from data.review_notes import read_notes
+    from data.review_pins import last_pin
     from queries.access import has_access, scoped_snapshot, viewer_for_email
     from queries.periods import period_row
     from queries.snapshot import load_snapshot
@@ -286,10 +322,13 @@ def build_from_database(args: argparse.Namespace) -> tuple[bytes, str]:
                         filters.as_of, shared.loaded_at, shared.stamp)
     try:
         stored_notes = read_notes(settings_file.database_url)
+        stored_pin = last_pin(settings_file.database_url, scope_key(filters))
     except Exception as error:  # noqa: BLE001 - any driver's error: a pack without its notes would mislead
-        raise PackRefused(f"The notes and decisions could not be read: {error}") from error
+        raise PackRefused(f"The notes and pinned reviews could not be read: {error}") from error
     notes = scope_notes(scoped, filters, stored_notes)
-    sections = review_sections(runner(scoped, filters, viewer, settings_file.settings), viewer, header, notes)
+    pinned = pin_comparison(scoped, filters, settings_file.settings, stored_pin)
+    sections = review_sections(runner(scoped, filters, viewer, settings_file.settings), viewer, header, notes,
+                               pinned=pinned)
     if args.out.suffix.lower() == ".pdf":
         return pdf_bytes(sections), PDF_MIME
     return pptx_bytes(sections), PPTX_MIME

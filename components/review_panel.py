@@ -9,11 +9,12 @@ import polars as pl
 import streamlit as st
 
 from components.context import PageContext
-from components.data import ask, viewer_snapshot
+from components.data import SETTINGS, ask, viewer_snapshot
 from components.export import file_stem
 from components.notes import all_notes
 from components.pack_files import PDF_MIME, PPTX_MIME, pdf_bytes, pptx_bytes
-from components.review_pack import PackHeader, review_sections
+from components.pins import read_last_pin
+from components.review_pack import PackHeader, pin_comparison, review_sections
 from queries.notes import scope_notes
 from queries.periods import period_row
 
@@ -57,7 +58,8 @@ def _build(context: PageContext) -> tuple[bytes, bytes]:
             bar.progress(done / total, text=what)
 
         notes = scope_notes(scoped, filters, all_notes())
-        sections = review_sections(run, viewer, header, notes, step)
+        pinned = pin_comparison(scoped, filters, SETTINGS, read_last_pin(context))
+        sections = review_sections(run, viewer, header, notes, step, pinned=pinned)
         files = pptx_bytes(sections), pdf_bytes(sections)
         status.update(label=f"Review pack ready: {len(sections)} slides.", state="complete")
     return files

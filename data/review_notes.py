@@ -28,7 +28,8 @@ class NoteRefused(ValueError):
     """A note that cannot be stored as given; the message says why, for the person writing it."""
 
 
-def _engine(url: str) -> Engine:
+def engine_for(url: str) -> Engine:
+    """One engine (one connection pool) per database URL for the life of the process."""
     with _lock:
         if url not in _engines:
             _engines[url] = make_engine(url)
@@ -51,7 +52,7 @@ def add_note(
         raise NoteRefused(f"The owner has {len(owner):,} characters; at most {OWNER_LIMIT} fit.")
     row = {"goal_id": goal_id, "kind": kind, "text": text, "owner": owner, "due_on": due_on,
            "written_by": written_by[:320], "written_at": at or datetime.now().replace(microsecond=0)}
-    with _engine(url).begin() as connection:
+    with engine_for(url).begin() as connection:
         connection.execute(insert(ReviewNote), row)
 
 
@@ -59,6 +60,6 @@ def read_notes(url: str, limit: int = READ_LIMIT) -> pl.DataFrame:
     """The newest `limit` notes and decisions, newest first."""
     table = ReviewNote.__table__
     query = select(*(table.c[name] for name in NOTE_SCHEMA)).order_by(table.c.written_at.desc(), table.c.id.desc())
-    with _engine(url).connect() as connection:
+    with engine_for(url).connect() as connection:
         rows = connection.execute(query.limit(limit)).all()
     return pl.DataFrame([tuple(row) for row in rows], schema=NOTE_SCHEMA, orient="row")

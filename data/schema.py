@@ -272,6 +272,59 @@ class ReviewNote(Base):
     written_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class ReviewPin(Base):
+    """A pinned review: one scope (period, regions, team: `scope_key`) at one as-of date. Ladder's own tables, like
+    the four below holding its figures and goalposts: not in the snapshot and without data-stamp triggers."""
+
+    __tablename__ = "review_pin"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    scope_key: Mapped[str] = mapped_column(String(400), index=True)
+    period_id: Mapped[int] = mapped_column(BigInteger)
+    as_of: Mapped[date] = mapped_column(Date)
+    pinned_by: Mapped[str] = mapped_column(String(320))
+    pinned_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ReviewPinObjective(Base):
+    __tablename__ = "review_pin_objective"
+    pin_id: Mapped[int] = mapped_column(ForeignKey("review_pin.id", ondelete="CASCADE"), primary_key=True)
+    goal_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    progress: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class ReviewPinGoal(Base):
+    __tablename__ = "review_pin_goal"
+    pin_id: Mapped[int] = mapped_column(ForeignKey("review_pin.id", ondelete="CASCADE"), primary_key=True)
+    goal_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(BigInteger)
+    weight: Mapped[float] = mapped_column(Float)
+    archived: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str | None] = mapped_column(String(16))
+    aligned: Mapped[bool] = mapped_column(Boolean)
+
+
+class ReviewPinKeyResult(Base):
+    __tablename__ = "review_pin_key_result"
+    pin_id: Mapped[int] = mapped_column(ForeignKey("review_pin.id", ondelete="CASCADE"), primary_key=True)
+    key_result_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    goal_id: Mapped[int] = mapped_column(BigInteger)
+    start_value: Mapped[float] = mapped_column(Float)
+    target_value: Mapped[float] = mapped_column(Float)
+    weight: Mapped[float] = mapped_column(Float)
+
+
+class ReviewPinLink(Base):
+    __tablename__ = "review_pin_link"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    pin_id: Mapped[int] = mapped_column(ForeignKey("review_pin.id", ondelete="CASCADE"), index=True)
+    goal_id: Mapped[int] = mapped_column(BigInteger)
+    target_goal_id: Mapped[int] = mapped_column(BigInteger)
+    link_type: Mapped[str] = mapped_column(String(16))
+    weight: Mapped[float] = mapped_column(Float)
+
+
 class DataVersion(Base):
     """One row whose `version` triggers bump on every write to a snapshot table (see data/stamp.py)."""
 

@@ -63,6 +63,11 @@ def may_write_notes(viewer: Viewer) -> bool:
     return viewer.role in ("executive", "hr")
 
 
+def may_pin_reviews(viewer: Viewer) -> bool:
+    """Executives and HR pin a review; anyone who sees the scope reads what changed since."""
+    return viewer.role in ("executive", "hr")
+
+
 def may_import(viewer: Viewer) -> bool:
     """Only HR loads data files into the goals database."""
     return viewer.role == "hr"

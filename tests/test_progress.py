@@ -248,3 +248,42 @@ def test_period_scope_uses_the_quarter_window():
     snap = tiny_snapshot()
     frame = objective_burnup(snap, replace(tiny_filters(), period_id=YEAR), VIEWER, SETTINGS)
     assert frame["date"].min() == date(2026, 1, 1) and frame["date"].max() == date(2026, 12, 31)
+
+
+class TestPinnedReview:
+    PAGE = "pages/review/progress.py"
+
+    def test_pin_then_a_lowered_target_is_flagged_with_its_effect(self, app_test, demo_database_url):
+        """Pin the review, then make the pinned target of one key result twice what it is now (as if it had since
+        been lowered): the audit flags a lowered target, and the data stamp never moved."""
+        from sqlalchemy import text
+
+        from data.db import make_engine
+        from data.stamp import read_stamp
+
+        engine = make_engine(demo_database_url)
+        stamp = read_stamp(engine)
+        at = app_test(page=self.PAGE)
+        at.session_state["progress_detail"] = "What changed since the last review"
+        at.run()
+        assert any("No review of this scope has been pinned yet" in c.value for c in at.caption)
+        at.button(key="pin_review").click().run()
+        assert not at.exception
+        assert any(s.value.startswith("Review pinned as of") for s in at.success)
+        assert any("No goalposts moved" in s.value for s in at.success)
+        with engine.begin() as connection:
+            pin = connection.execute(text("SELECT max(id) FROM review_pin")).scalar_one()
+            connection.execute(text(
+                "UPDATE review_pin_key_result SET target_value = start_value + 2 * (target_value - start_value) "
+                "WHERE pin_id = :pin AND key_result_id = (SELECT min(key_result_id) FROM review_pin_key_result "
+                "WHERE pin_id = :pin)"), {"pin": pin})
+        assert read_stamp(engine) == stamp
+        at.run()
+        assert not at.exception
+        audit = [frame.value for frame in at.dataframe if "what" in frame.value.columns]
+        assert audit and "lowered target" in audit[0].iloc[:, 1].to_list()
+        with engine.begin() as connection:
+            for table in ("review_pin_link", "review_pin_key_result", "review_pin_goal", "review_pin_objective"):
+                connection.execute(text(f"DELETE FROM {table} WHERE pin_id = :pin"), {"pin": pin})
+            connection.execute(text("DELETE FROM review_pin WHERE id = :pin"), {"pin": pin})
+        engine.dispose()

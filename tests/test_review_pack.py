@@ -207,3 +207,25 @@ class TestCommandLine:
         assert main([*arguments, "--out", str(out)]) == 1
         assert not out.exists()
         assert said in capsys.readouterr().err
+
+
+def test_what_changed_is_measured_against_the_pinned_review():
+    """Pinned with KR100's target at 100; now it is 80: objective 1 moves 72% -> 74% (0.7354167, see
+    tests/test_goalposts.py) and the slide names the flag with its +1.0 pp effect."""
+    from types import SimpleNamespace
+
+    from components.review_pack import pin_comparison
+    from queries.goalposts import goalposts_now
+
+    pinned = goalposts_now(tiny_snapshot(), tiny_filters(), SETTINGS)
+    pin = SimpleNamespace(as_of=AS_OF, frames={"objectives": pinned.objectives, "goals": pinned.goals,
+                                               "key_results": pinned.key_results, "links": pinned.links})
+    lowered = tiny_snapshot().key_result.with_columns(
+        pl.when(pl.col("id") == 100).then(80.0).otherwise(pl.col("target_value")).alias("target_value"))
+    snapshot, chosen = tiny_snapshot(key_result=lowered), tiny_filters()
+    header = PackHeader("scope", "2026-Q4", AS_OF, snapshot.loaded_at, snapshot.stamp)
+    sections = review_sections(runner(snapshot, chosen, HR, SETTINGS), HR, header, NOTES.clear(),
+                               pinned=pin_comparison(snapshot, chosen, SETTINGS, pin))
+    changed = next(s for s in sections if s.title == "What changed since the last review")
+    assert "Goalposts moved: Grow revenue +1.0 pp from 1 lowered target." in changed.lines
+    assert ("Grow revenue", "72%", "74%", "+1.0 pp", "at risk", "at risk") in changed.table.rows

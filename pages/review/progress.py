@@ -10,6 +10,7 @@ from components.context import current
 from components.data import ask
 from components.format import day, pct
 from components.notes import NOTE_COLUMN, with_latest_note
+from components.pins import pin_button, since_last_pin
 from components.progress_charts import burnup_chart, pace_heatmap_chart
 from components.tables import data_table
 from queries.progress import (
@@ -110,6 +111,10 @@ def goals_at_risk_table() -> None:
 
 
 def what_changed() -> None:
+    st.markdown("**Since the last pinned review**")
+    pin_button(context)
+    since_last_pin(context)
+    st.markdown("**Since a date**")
     default_since = default_comparison_date(filters.as_of)
     since = st.date_input(
         "Compare with", value=default_since, max_value=filters.as_of, key="progress_since",
