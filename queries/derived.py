@@ -59,6 +59,7 @@ FRAMES: dict[str, Frame] = {
     "business_below_company": Frame(),
     "burnup_replay": Frame(),
     "replayed_day": Frame(memo="replay"),
+    "replayed_grid": Frame(memo="replay"),
     # alignment
     "alignment": Frame(persist=True),
     "aligned_goals": Frame(),

@@ -115,16 +115,18 @@ class GoalGraph:
         needing[needing_children] = True
         return self._slotted(np.flatnonzero(needing))
 
-    def roll_up(self, nodes: pl.DataFrame, own_progress: pl.DataFrame) -> pl.DataFrame:
+    def roll_up(
+        self, nodes: pl.DataFrame, own_progress: pl.DataFrame, columns: tuple[str, ...] = ("progress",)
+    ) -> pl.DataFrame:
         """The engine's roll-up of each slot's `nodes` (slot, id) on its own, from `own_progress` (slot, goal_id,
-        weight, progress; without `slot`, its rows hold for every slot) and the edges among each slot's nodes.
-        Returns slot, id, progress, has_key_results, in_cycle."""
+        weight and the progress `columns`; without `slot`, its rows hold for every slot) and the edges among each
+        slot's nodes. Returns slot, id, the progress columns, has_key_results, in_cycle."""
         if nodes.is_empty():
-            return pl.DataFrame(schema=ROLLED)
+            return pl.DataFrame(schema=ROLLED | dict.fromkeys(columns, pl.Float64))
         if "slot" not in own_progress.columns:
             wanted = own_progress.filter(pl.col("goal_id").is_in(nodes["id"].unique().implode()))
             own_progress = nodes.join(wanted, left_on="id", right_on="goal_id", how="inner").select(
-                "slot", pl.col("id").alias("goal_id"), "weight", "progress"
+                "slot", pl.col("id").alias("goal_id"), "weight", *columns
             )
         width = int(nodes["slot"].max()) + 1
 
@@ -144,11 +146,11 @@ class GoalGraph:
             schema={"child": pl.Int64, "parent": pl.Int64, "weight": pl.Float64},
         )
         node_ids = nodes.select(composite("id").alias("id")).unique()
-        key_results = own_progress.select(composite("goal_id").alias("goal_id"), "weight", "progress").filter(
+        key_results = own_progress.select(composite("goal_id").alias("goal_id"), "weight", *columns).filter(
             pl.col("goal_id").is_in(node_ids["id"].implode())
         )
-        rolled = roll_up(node_ids, edges, key_results)
+        rolled = roll_up(node_ids, edges, key_results, columns)
         return rolled.select(
-            (pl.col("id") % width).alias("slot"), (pl.col("id") // width).alias("id"), "progress", "has_key_results",
+            (pl.col("id") % width).alias("slot"), (pl.col("id") // width).alias("id"), *columns, "has_key_results",
             "in_cycle",
         )

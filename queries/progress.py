@@ -74,23 +74,31 @@ def _replay_sources(snapshot: Snapshot, year_id: int) -> tuple[pl.DataFrame, pl.
     return snapshot.derived(("burnup_replay", year_id), compute)
 
 
-def replayed_own_progress(snapshot: Snapshot, year_id: int, dates: tuple[date, ...]) -> pl.DataFrame:
-    """(slot, date, goal_id, weight, progress): slot i holds the own progress of the burn-up's goals as of dates[i],
-    replayed from the update history; each day is memoised on its own, so grids of nearby as-of dates share it."""
+def _replayed_day(snapshot: Snapshot, year_id: int, day: date) -> pl.DataFrame:
+    """(goal_id, weight, progress): the own progress of the burn-up's goals as of `day`, replayed from the update
+    history; memoised per day, so grids of nearby as-of dates share it."""
     key_results, updates = _replay_sources(snapshot, year_id)
-    goals = key_results.select(pl.col("goal_id").alias("id")).unique()
 
-    def day_of(day: date) -> pl.DataFrame:
+    def compute() -> pl.DataFrame:
+        goals = key_results.select(pl.col("goal_id").alias("id")).unique()
         replayed = key_result_progress(key_results, updates, day, history_sorted=True)
         return own_progress(roll_up(goals, _NO_EDGES, replayed))
 
-    parts = [
-        snapshot.derived(("replayed_day", year_id, day), lambda day=day: day_of(day)).select(
-            pl.lit(slot, pl.Int64).alias("slot"), pl.lit(day).alias("date"), "goal_id", "weight", "progress"
-        )
-        for slot, day in enumerate(dates)
-    ]
-    return pl.concat(parts)
+    return snapshot.derived(("replayed_day", year_id, day), compute)
+
+
+def replayed_grid(snapshot: Snapshot, year_id: int, dates: tuple[date, ...]) -> pl.DataFrame:
+    """(goal_id, weight, p0, p1, ...): the same own progress with one column per date, pi as of dates[i], so that one
+    roll-up carries every date (the goals and weights are the same on every day; only the progress differs)."""
+
+    def compute() -> pl.DataFrame:
+        days = [_replayed_day(snapshot, year_id, day) for day in dates]
+        grid = days[0].select("goal_id", "weight")
+        for i, day in enumerate(days):
+            grid = grid.join(day.select("goal_id", pl.col("progress").alias(f"p{i}")), on="goal_id", how="left")
+        return grid
+
+    return snapshot.derived(("replayed_grid", year_id, dates), compute)
 
 
 def objective_burnup(
@@ -107,14 +115,15 @@ def objective_burnup(
     period = period_row(snapshot, filters.period_id)
     dates = burnup_dates(period["start_date"], period["end_date"], filters.as_of)
     year_id = year_family_ids(snapshot, filters.period_id)[0]
-    needing = pl.concat([scope.goals.needing_roll_up, objectives["id"]]).unique().to_frame("id")
-    slots = pl.DataFrame({"slot": range(len(dates)), "date": dates}, schema={"slot": pl.Int64, "date": pl.Date})
-    nodes = needing.join(slots.select("slot"), how="cross").select("slot", "id")
-    measured = replayed_own_progress(snapshot, year_id, dates).filter(pl.col("goal_id").is_in(needing["id"].implode()))
-    rolled = scope.graph.roll_up(nodes, measured)
+    needing = pl.concat([scope.goals.needing_roll_up, objectives["id"]]).unique()
+    columns = tuple(f"p{i}" for i in range(len(dates)))
+    measured = rows_with_ids(replayed_grid(snapshot, year_id, dates), needing, "goal_id")
+    rolled = scope.graph.roll_up(one_slot(needing), measured, columns)
+    slots = pl.DataFrame({"column": columns, "date": dates}, schema={"column": pl.String, "date": pl.Date})
     actual = (
         rolled.join(objectives.select("id", "title", "period_id"), on="id", how="inner")
-        .join(slots, on="slot", how="inner")
+        .unpivot(index=["id", "title", "period_id"], on=list(columns), variable_name="column", value_name="progress")
+        .join(slots, on="column", how="inner")
         .select(pl.col("id").alias("objective_id"), "title", "period_id", "date", "progress")
     )
     pace_end = objectives.select(

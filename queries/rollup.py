@@ -95,7 +95,9 @@ def ladder_edges(goals: pl.DataFrame, links: pl.DataFrame, *, include_supports: 
     )
 
 
-def roll_up(goals: pl.DataFrame, edges: pl.DataFrame, kr_progress: pl.DataFrame) -> pl.DataFrame:
+def roll_up(
+    goals: pl.DataFrame, edges: pl.DataFrame, kr_progress: pl.DataFrame, columns: tuple[str, ...] = ("progress",)
+) -> pl.DataFrame:
     """Goal progress bottom-up: own key results' weighted mean, else the weighted mean of resolved children.
 
     A goal is ready once it has key results or all its children are resolved; the graph is resolved layer by
@@ -103,6 +105,9 @@ def roll_up(goals: pl.DataFrame, edges: pl.DataFrame, kr_progress: pl.DataFrame)
     the goals on a cycle among them are settled with no progress (`in_cycle`) and the goals above still roll
     up from their other children; a goal with a child outside `goals` never resolves (no progress).
     Returns id, progress (null when there is nothing to measure), has_key_results, in_cycle, in `goals` order.
+
+    `columns` names several progress columns of `kr_progress` (the same key results as of several dates, say):
+    the graph is resolved once and every column rolled up along it, as if each were rolled up on its own.
     """
     ids = goals["id"].to_numpy()
     order = np.argsort(ids, kind="stable")
@@ -120,13 +125,14 @@ def roll_up(goals: pl.DataFrame, edges: pl.DataFrame, kr_progress: pl.DataFrame)
     measured = kr_progress.filter(pl.col("weight") > 0)
     kr_at, kr_known = positions(measured["goal_id"].to_numpy())
     weight = measured["weight"].to_numpy(allow_copy=True).astype(float)[kr_known]
-    value = measured["progress"].fill_null(np.nan).to_numpy(allow_copy=True).astype(float)[kr_known]
     kr_at = kr_at[kr_known]
     has_key_results = np.bincount(kr_at, minlength=n) > 0
-    weighted = np.bincount(kr_at, weights=np.where(np.isnan(value), 0.0, value) * weight, minlength=n)
     total = np.bincount(kr_at, weights=weight, minlength=n)
-    progress = np.full(n, np.nan)
-    progress[has_key_results] = weighted[has_key_results] / total[has_key_results]
+    progress = np.full((n, len(columns)), np.nan)
+    for c, column in enumerate(columns):
+        value = measured[column].fill_null(np.nan).to_numpy(allow_copy=True).astype(float)[kr_known]
+        weighted = np.bincount(kr_at, weights=np.where(np.isnan(value), 0.0, value) * weight, minlength=n)
+        progress[has_key_results, c] = weighted[has_key_results] / total[has_key_results]
 
     parent_at, parent_known = positions(edges["parent"].to_numpy())
     child_at, child_known = positions(edges["child"].to_numpy())
@@ -159,24 +165,27 @@ def roll_up(goals: pl.DataFrame, edges: pl.DataFrame, kr_progress: pl.DataFrame)
             newly[cycle] = True
             continue
         into_ready = ready[parent_at]
-        child_progress = progress[child_at[into_ready]]
-        counted = ~np.isnan(child_progress)
         weights = edge_weight[into_ready]
         targets = parent_at[into_ready]
-        weighted_sum = np.bincount(targets[counted], weights=child_progress[counted] * weights[counted], minlength=n)
-        weight_sum = np.bincount(targets[counted], weights=weights[counted], minlength=n)
-        rolled = ready & (weight_sum > 0)
-        progress[rolled] = weighted_sum[rolled] / weight_sum[rolled]
+        for c in range(len(columns)):
+            child_progress = progress[child_at[into_ready], c]
+            counted = ~np.isnan(child_progress)
+            weighted_sum = np.bincount(
+                targets[counted], weights=child_progress[counted] * weights[counted], minlength=n
+            )
+            weight_sum = np.bincount(targets[counted], weights=weights[counted], minlength=n)
+            rolled = ready & (weight_sum > 0)
+            progress[rolled, c] = weighted_sum[rolled] / weight_sum[rolled]
         resolved |= ready
         newly = ready
     return pl.DataFrame(
         {
             "id": goals["id"],
             "has_key_results": has_key_results,
-            "progress": pl.Series(progress, dtype=pl.Float64, nan_to_null=True),
+            **{name: pl.Series(progress[:, c], dtype=pl.Float64, nan_to_null=True) for c, name in enumerate(columns)},
             "in_cycle": in_cycle,
         }
-    ).select("id", "has_key_results", "progress", "in_cycle")
+    ).select("id", "has_key_results", *columns, "in_cycle")
 
 
 def status_expr(settings: Settings) -> pl.Expr:

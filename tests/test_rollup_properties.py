@@ -320,3 +320,20 @@ def test_the_engine_rolls_up_exactly_as_its_definition(case):
     assert merged["in_cycle"].to_list() == merged["in_cycle_reference"].to_list()
     for got, want in zip(merged["progress"].to_list(), merged["progress_reference"].to_list(), strict=True):
         assert (got is None) == (want is None) and (got is None or abs(got - want) < 1e-9), (got, want)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(any_graphs(), st.lists(st.one_of(st.none(), st.floats(0, 1)), min_size=1, max_size=30))
+def test_several_progress_columns_roll_up_as_each_would_on_its_own(case, second):
+    """Rolling up two progress columns at once (the same key results as of two dates) gives, for each column, exactly
+    the roll-up of that column alone."""
+    goals, edges, kr = case
+    other = [second[i % len(second)] for i in range(kr.height)]
+    both = kr.with_columns(pl.Series("later", other, dtype=pl.Float64))
+    together = roll_up(goals, edges, both, ("progress", "later"))
+    alone = roll_up(goals, edges, both.select("goal_id", "weight", pl.col("later").alias("progress")))
+    shape = ("id", "has_key_results", "in_cycle")
+    assert together.select(shape).equals(alone.select(shape))
+    assert together["progress"].equals(roll_up(goals, edges, kr)["progress"])
+    for got, want in zip(together["later"].to_list(), alone["progress"].to_list(), strict=True):
+        assert (got is None) == (want is None) and (got is None or abs(got - want) < 1e-12)
