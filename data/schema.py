@@ -383,3 +383,12 @@ def table_schema(name: str) -> dict[str, pl.DataType]:
     for column in Base.metadata.tables[name].columns:
         schema[column.name] = next(pl_type for sa, pl_type in _POLARS_TYPES.items() if isinstance(column.type, sa))
     return schema
+
+
+class TableVersion(Base):
+    """Per snapshot table: counts of inserts and of updates/deletes that touched it (data/stamp.py)."""
+
+    __tablename__ = "table_version"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    inserts: Mapped[int] = mapped_column(BigInteger)
+    changes: Mapped[int] = mapped_column(BigInteger)

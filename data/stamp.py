@@ -6,6 +6,13 @@ SQLite, per statement on PostgreSQL). Writes from Ladder's importer and generato
 tool all bump it, so a snapshot read at one stamp may be reused, from memory or from disk, for as long
 as the stamp stays the same. The token tells apart two databases at the same version, for example a
 demo database generated afresh.
+
+Since migration 0007 the triggers say which table changed and how: the `table_version` table holds one row per
+snapshot table with `inserts` (bumped by inserts) and `changes` (bumped by updates, deletes and truncates), and a
+trigger on `table_version` bumps `data_version`. A reload then reads again only the tables whose row changed,
+and of an append-only table whose `changes` stayed put only the rows added since (queries/snapshot.py). A tool
+that writes with the triggers off must afterwards run TOUCH_ALL (`UPDATE table_version SET changes = changes + 1`),
+which marks every table changed and bumps the stamp.
 """
 
 from __future__ import annotations
@@ -67,6 +74,55 @@ def drop_change_triggers(connection: Connection, tables: Iterable[str]) -> None:
 
 
 BUMP = "UPDATE data_version SET version = version + 1"
+TOUCH_ALL = "UPDATE table_version SET changes = changes + 1"
+
+
+def _sqlite_table_trigger(table: str, operation: str) -> str:
+    counter = "inserts" if operation == "insert" else "changes"
+    return (
+        f'CREATE TRIGGER IF NOT EXISTS "{_PREFIX}_{table}_{operation}" AFTER {operation.upper()} ON "{table}" '
+        f"BEGIN UPDATE table_version SET {counter} = {counter} + 1 WHERE name = '{table}'; END"
+    )
+
+
+def table_trigger_statements(dialect: str, tables: Iterable[str]) -> list[str]:
+    """The DDL that makes every write to `tables` bump its table_version row, and that row's change the stamp."""
+    if dialect == "sqlite":
+        return [
+            f'CREATE TRIGGER IF NOT EXISTS "{_PREFIX}_table_version" AFTER UPDATE ON table_version '
+            "BEGIN UPDATE data_version SET version = version + 1; END",
+            *(_sqlite_table_trigger(table, operation) for table in tables for operation in _OPERATIONS),
+        ]
+    if dialect == "postgresql":
+        statements = [
+            f"CREATE OR REPLACE FUNCTION {_PREFIX}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF TG_OP = 'INSERT' THEN UPDATE table_version SET inserts = inserts + 1 WHERE name = TG_TABLE_NAME; "
+            "ELSE UPDATE table_version SET changes = changes + 1 WHERE name = TG_TABLE_NAME; END IF; "
+            "RETURN NULL; END $$",
+            f"CREATE OR REPLACE FUNCTION {_PREFIX}_stamp() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN UPDATE data_version SET version = version + 1; RETURN NULL; END $$",
+            f"DROP TRIGGER IF EXISTS {_PREFIX}_stamp ON table_version",
+            f"CREATE TRIGGER {_PREFIX}_stamp AFTER UPDATE ON table_version "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {_PREFIX}_stamp()",
+        ]
+        for table in tables:
+            statements.append(f'DROP TRIGGER IF EXISTS {_PREFIX} ON "{table}"')
+            statements.append(
+                f'CREATE TRIGGER {_PREFIX} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{table}" '
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {_PREFIX}()"
+            )
+        return statements
+    return []
+
+
+def read_table_versions(engine: Engine) -> dict[str, tuple[int, int]] | None:
+    """{table: (inserts, changes)}, or None when the database has no table_version (before migration 0007)."""
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT name, inserts, changes FROM table_version")).all()
+    except Exception:  # noqa: BLE001 - no such table: every reload reads every table
+        return None
+    return {name: (int(inserts), int(changes)) for name, inserts, changes in rows}
 
 
 def read_stamp(engine: Engine) -> str | None:

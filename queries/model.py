@@ -105,6 +105,10 @@ class Snapshot:
     scope_label: str = "everyone"
     stamp: str | None = None  # the database's data stamp when it was read (data/stamp.py)
     demo: bool = False  # the database carried the demo marker when it was read (data/demo.py)
+    # What a reload needs to read only what changed: {table: (inserts, changes)} at the read, and for the
+    # append-only tables {table: (largest id, rows)} (queries/snapshot.py); None: read everything next time.
+    versions: Any = field(default=None, repr=False, compare=False)
+    marks: Any = field(default=None, repr=False, compare=False)
     stored: Any = field(default=None, repr=False, compare=False)  # its StoredSnapshot on disk, if any
     _memos: dict[str, BoundedMemo] = field(default_factory=_memos, repr=False, compare=False)
 

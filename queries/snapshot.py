@@ -8,13 +8,13 @@ from datetime import datetime
 from urllib.parse import quote, urlencode
 
 import polars as pl
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 
 from data.db import DatabaseError, check_schema, describe, time_limits
 from data.demo import is_demo_database
 from data.schema import SNAPSHOT_TABLES, Base, table_schema
-from data.stamp import read_stamp
+from data.stamp import read_stamp, read_table_versions
 from queries.model import Snapshot
 from queries.store import SnapshotStore
 
@@ -114,10 +114,17 @@ def load_snapshot(
         found = stored.tables(names)
         if found is not None:
             tables, loaded_at = found
-            return Snapshot(**tables, loaded_at=loaded_at, stamp=stamp, stored=stored, demo=stored.demo())
+            meta = stored.meta()
+            return Snapshot(
+                **tables, loaded_at=loaded_at, stamp=stamp, stored=stored, demo=stored.demo(),
+                versions=_versions(meta.get("versions")), marks=_marks(meta.get("marks")),
+            )  # fmt: skip
+    versions = read_table_versions(engine)
+    plan = {} if fresh else reading_plan(previous, stamp, versions)
     uri = _connectorx_uri(engine)
     try:
-        tables = {name: _read_table(engine, name, uri) for name in SNAPSHOT_TABLES}
+        tables = {name: _read_planned(engine, name, uri, previous, plan.get(name)) for name in SNAPSHOT_TABLES}
+        marks = _append_marks(engine, stamp)
     except DatabaseError:
         raise
     except Exception as exc:  # noqa: BLE001
@@ -125,12 +132,88 @@ def load_snapshot(
     loaded_at = datetime.now().replace(microsecond=0)
     # Read with the tables (the marker's writes bump the stamp), so no page view ever asks the database for it.
     demo = is_demo_database(engine)
-    stored = store.write(url, stamp, tables, loaded_at, demo=demo) if store is not None and stamp is not None else None
+    stored = None
+    if store is not None and stamp is not None:
+        kept = previous.stored if previous is not None and previous.stored is not None else None
+        unchanged = {name: kept.table_path(name) for name, how in plan.items() if how == SAME and kept is not None}
+        extra = {"versions": versions, "marks": marks}
+        stored = store.write(url, stamp, tables, loaded_at, demo=demo, extra=extra, unchanged=unchanged)
     if stored is not None:
         found = stored.tables(names)  # the mapped copy: the read frames' memory goes back
         if found is not None:
             tables = found[0]
-    return Snapshot(**tables, loaded_at=loaded_at, stamp=stamp, stored=stored, demo=demo)
+    return Snapshot(
+        **tables, loaded_at=loaded_at, stamp=stamp, stored=stored, demo=demo, versions=versions, marks=marks
+    )
+
+
+# --- reading only what changed -------------------------------------------------------------------------------
+
+SAME, APPENDED = "same", "appended"
+APPEND_ONLY = ("progress_update", "checkin")  # tables that grow by inserts; their new rows are read alone
+
+
+def reading_plan(
+    previous: Snapshot | None, stamp: str | None, versions: dict[str, tuple[int, int]] | None
+) -> dict[str, str]:
+    """{table: SAME or APPENDED} for the tables a reload need not read whole; every other table is read.
+
+    Only against a previous snapshot of the same database (same stamp token) that knows its table versions, and
+    only when some table's version says why the stamp moved (a write with the triggers off moves only the stamp:
+    then everything is read). APPENDED needs the table's updates/deletes unchanged and its marks known."""
+    if previous is None or previous.versions is None or versions is None or stamp is None or previous.stamp is None:
+        return {}
+    if previous.stamp.split(".")[0] != stamp.split(".")[0] or previous.versions == versions:
+        return {}
+    plan = {}
+    for name in SNAPSHOT_TABLES:
+        before, now = tuple(previous.versions.get(name, ())), tuple(versions.get(name, ()))
+        if before and before == now:
+            plan[name] = SAME
+        elif before and now and name in APPEND_ONLY and before[1] == now[1] and name in (previous.marks or {}):
+            plan[name] = APPENDED
+    return plan
+
+
+def _read_planned(engine: Engine, name: str, uri: str | None, previous: Snapshot | None, how: str | None):
+    if how == SAME:
+        return getattr(previous, name)
+    if how == APPENDED:
+        appended = _read_appended(engine, name, getattr(previous, name), previous.marks[name])
+        if appended is not None:
+            return appended
+    return _read_table(engine, name, uri)
+
+
+def _read_appended(engine: Engine, name: str, before: pl.DataFrame, mark: tuple[int, int]) -> pl.DataFrame | None:
+    """`before` plus the rows with an id above the mark, when that provably is the whole table: no update or
+    delete since (the caller checked), and now exactly mark's rows plus the new ones. Else None."""
+    largest, rows = mark
+    schema = snapshot_schema(name)
+    table = Base.metadata.tables[name]
+    with engine.connect() as conn:
+        added = pl.read_database(
+            select(*(table.c[c] for c in schema)).where(table.c.id > largest).order_by(table.c.id), conn,
+            infer_schema_length=None,
+        )  # fmt: skip
+        total = conn.execute(select(func.count()).select_from(table)).scalar_one()
+    if total != rows + added.height:
+        return None  # some row came in below the mark: read the table whole
+    if added.is_empty():
+        return before
+    added = added.select(pl.col(c).cast(t, strict=False) for c, t in schema.items())
+    return pl.concat([before, added], how="vertical", rechunk=False)
+
+
+def _append_marks(engine: Engine, stamp: str | None) -> dict[str, tuple[int, int]] | None:
+    """(largest id, rows) of each append-only table, trusted only if the stamp did not move while reading."""
+    marks = {}
+    with engine.connect() as conn:
+        for name in APPEND_ONLY:
+            table = Base.metadata.tables[name]
+            largest, rows = conn.execute(select(func.coalesce(func.max(table.c.id), 0), func.count())).one()
+            marks[name] = (int(largest), int(rows))
+    return marks if stamp is not None and read_stamp(engine) == stamp else None
 
 
 def stored_snapshot(store: SnapshotStore, url: str) -> Snapshot | None:
@@ -143,4 +226,19 @@ def stored_snapshot(store: SnapshotStore, url: str) -> Snapshot | None:
     if found is None:
         return None
     tables, loaded_at = found
-    return Snapshot(**tables, loaded_at=loaded_at, stamp=stamp, stored=stored, demo=stored.demo())
+    meta = stored.meta()
+    return Snapshot(
+        **tables, loaded_at=loaded_at, stamp=stamp, stored=stored, demo=stored.demo(),
+        versions=_versions(meta.get("versions")), marks=_marks(meta.get("marks")),
+    )  # fmt: skip
+
+
+def _versions(raw) -> dict[str, tuple[int, int]] | None:
+    """Table versions as written to meta.json (lists there), back as tuples; None when absent or odd."""
+    try:
+        return {str(name): (int(pair[0]), int(pair[1])) for name, pair in raw.items()} if raw else None
+    except (AttributeError, TypeError, ValueError, IndexError):
+        return None
+
+
+_marks = _versions

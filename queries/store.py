@@ -100,6 +100,18 @@ def _write_arrow(frame: pl.DataFrame, path: Path) -> None:
         frame.write_ipc(handle, compression="uncompressed")
 
 
+def _link_or_write(frame: pl.DataFrame, same: Path | None, path: Path) -> None:
+    """A hard link to `same` (the private file this unchanged frame was mapped from), else a fresh file."""
+    if same is not None:
+        try:
+            if is_private(same):
+                os.link(same, path)
+                return
+        except OSError:
+            pass
+    _write_arrow(frame, path)
+
+
 def _write_private_text(path: Path, text: str) -> None:
     with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE), "w") as handle:
         handle.write(text)
@@ -133,12 +145,20 @@ class StoredSnapshot:
                 _LOG.warning("Ignoring the stored snapshot in %s: %s", self.folder, exc)
             return None
 
+    def meta(self) -> dict:
+        """What was written beside the tables: loaded_at, stamp, demo, versions, marks ({} when unreadable)."""
+        try:
+            meta = json.loads((self.folder / "meta.json").read_text())
+        except (OSError, ValueError):
+            return {}
+        return meta if isinstance(meta, dict) else {}
+
     def demo(self) -> bool:
         """Whether the database carried the demo marker when these tables were read (no: when unknown)."""
-        try:
-            return json.loads((self.folder / "meta.json").read_text()).get("demo") is True
-        except (OSError, ValueError, AttributeError):
-            return False
+        return self.meta().get("demo") is True
+
+    def table_path(self, name: str) -> Path:
+        return self.folder / f"{name}.arrow"
 
     def _derived_path(self, key: Hashable) -> Path:
         return self.folder / "derived" / f"{_hash(repr(key), 32)}.arrow"
@@ -224,9 +244,20 @@ class SnapshotStore:
         return StoredSnapshot(folder), stamp
 
     def write(
-        self, url: str, stamp: str, tables: dict[str, pl.DataFrame], loaded_at: datetime, *, demo: bool = False
+        self,
+        url: str,
+        stamp: str,
+        tables: dict[str, pl.DataFrame],
+        loaded_at: datetime,
+        *,
+        demo: bool = False,
+        extra: dict | None = None,
+        unchanged: dict[str, Path] | None = None,
     ) -> StoredSnapshot | None:
-        """Write the tables under a temporary name, rename the folder into place, drop older stamps' folders."""
+        """Write the tables under a temporary name, rename the folder into place, drop older stamps' folders.
+
+        A table in `unchanged` is the file named there, linked rather than written again; `extra` goes into
+        meta.json."""
         folder = self._folder(url, stamp)
         temporary = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.tmp")
         try:
@@ -234,10 +265,9 @@ class SnapshotStore:
                 return None
             _private_folder(temporary)
             for name, frame in tables.items():
-                _write_arrow(frame, temporary / f"{name}.arrow")
-            _write_private_text(
-                temporary / "meta.json", json.dumps({"loaded_at": loaded_at.isoformat(), "stamp": stamp, "demo": demo})
-            )
+                _link_or_write(frame, (unchanged or {}).get(name), temporary / f"{name}.arrow")
+            meta = {"loaded_at": loaded_at.isoformat(), "stamp": stamp, "demo": demo, **(extra or {})}
+            _write_private_text(temporary / "meta.json", json.dumps(meta))
             # A fresh read of the same stamp replaces the folder; mapped files live on.
             if folder.exists() or folder.is_symlink():
                 retired = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.old")
