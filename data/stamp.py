@@ -7,7 +7,7 @@ tool all bump it, so a snapshot read at one stamp may be reused, from memory or 
 as the stamp stays the same. The token tells apart two databases at the same version, for example a
 demo database generated afresh.
 
-Since migration 0007 the triggers say which table changed and how: the `table_version` table holds one row per
+Since migration 0008 the triggers say which table changed and how: the `table_version` table holds one row per
 snapshot table with `inserts` (bumped by inserts) and `changes` (bumped by updates, deletes and truncates), and a
 trigger on `table_version` bumps `data_version`. A reload then reads again only the tables whose row changed,
 and of an append-only table whose `changes` stayed put only the rows added since (queries/snapshot.py). A tool
@@ -116,7 +116,7 @@ def table_trigger_statements(dialect: str, tables: Iterable[str]) -> list[str]:
 
 
 def read_table_versions(engine: Engine) -> dict[str, tuple[int, int]] | None:
-    """{table: (inserts, changes)}, or None when the database has no table_version (before migration 0007)."""
+    """{table: (inserts, changes)}, or None when the database has no table_version (before migration 0008)."""
     try:
         with engine.connect() as connection:
             rows = connection.execute(text("SELECT name, inserts, changes FROM table_version")).all()
