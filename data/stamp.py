@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 _PREFIX = "ladder_touch"
 _OPERATIONS = ("insert", "update", "delete")
@@ -64,7 +64,20 @@ def drop_trigger_statements(dialect: str, tables: Iterable[str]) -> list[str]:
 
 
 def create_change_triggers(connection: Connection, tables: Iterable[str]) -> None:
-    for statement in change_trigger_statements(connection.dialect.name, tables):
+    """Triggers that make writes to `tables` bump the stamp: through table_version once it exists (migration
+    0008 and later), each table then with its own row; before that, the stamp alone."""
+    tables = list(tables)
+    if "table_version" not in inspect(connection).get_table_names():
+        for statement in change_trigger_statements(connection.dialect.name, tables):
+            connection.execute(text(statement))
+        return
+    for table in tables:
+        connection.execute(
+            text("INSERT INTO table_version (name, inserts, changes) SELECT :name, 0, 0 "
+                 "WHERE NOT EXISTS (SELECT 1 FROM table_version WHERE name = :name)"),  # fmt: skip
+            {"name": table},
+        )
+    for statement in table_trigger_statements(connection.dialect.name, tables):
         connection.execute(text(statement))
 
 
