@@ -7,7 +7,7 @@ tool all bump it, so a snapshot read at one stamp may be reused, from memory or 
 as the stamp stays the same. The token tells apart two databases at the same version, for example a
 demo database generated afresh.
 
-Since migration 0009 the triggers say which table changed and how: the `table_version` table holds one row per
+Since migration 0010 the triggers say which table changed and how: the `table_version` table holds one row per
 snapshot table with `inserts` (bumped by inserts) and `changes` (bumped by updates, deletes and truncates), and a
 trigger on `table_version` bumps `data_version`. A reload then reads again only the tables whose row changed,
 and of an append-only table whose `changes` stayed put only the rows added since (queries/snapshot.py). A tool
@@ -65,7 +65,7 @@ def drop_trigger_statements(dialect: str, tables: Iterable[str]) -> list[str]:
 
 def create_change_triggers(connection: Connection, tables: Iterable[str]) -> None:
     """Triggers that make writes to `tables` bump the stamp: through table_version once it exists (migration
-    0009 and later), each table then with its own row; before that, the stamp alone."""
+    0010 and later), each table then with its own row; before that, the stamp alone."""
     tables = list(tables)
     if "table_version" not in inspect(connection).get_table_names():
         for statement in change_trigger_statements(connection.dialect.name, tables):
@@ -129,7 +129,7 @@ def table_trigger_statements(dialect: str, tables: Iterable[str]) -> list[str]:
 
 
 def read_table_versions(engine: Engine) -> dict[str, tuple[int, int]] | None:
-    """{table: (inserts, changes)}, or None when the database has no table_version (before migration 0009)."""
+    """{table: (inserts, changes)}, or None when the database has no table_version (before migration 0010)."""
     try:
         with engine.connect() as connection:
             rows = connection.execute(text("SELECT name, inserts, changes FROM table_version")).all()

@@ -1,7 +1,7 @@
 """table version: which snapshot table changed, and whether only by inserts
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 
 import sqlalchemy as sa
@@ -10,8 +10,8 @@ from alembic import op
 from data.schema import SNAPSHOT_TABLES
 from data.stamp import change_trigger_statements, drop_trigger_statements, table_trigger_statements
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
