@@ -57,6 +57,10 @@ FRAMES: dict[str, Frame] = {
     "milestone_points": Frame(),
     "phased_expected": Frame(),
     "business_below_company": Frame(),
+    # forecasts
+    "forecast_walks": Frame(),
+    "forecast_own_samples": Frame(),
+    "owner_confidence": Frame(),
     "burnup_replay": Frame(),
     "replayed_day": Frame(memo="replay"),
     "replayed_grid": Frame(memo="replay"),
@@ -82,6 +86,7 @@ FRAMES: dict[str, Frame] = {
     "scope_goals": Frame(memo="per_filters"),
     "scope_progress": Frame(memo="per_filters"),
     "scope_objectives": Frame(memo="per_filters"),
+    "objective_forecast": Frame(memo="per_filters"),
     "strategy_map_goals": Frame(memo="per_filters"),
     "strategy_map_tree": Frame(memo="per_filters"),
     "rating_protection": Frame(memo="per_filters"),

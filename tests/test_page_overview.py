@@ -158,3 +158,13 @@ def test_a_note_with_markup_is_added_logged_and_shown_as_typed(app_test, demo_da
     assert text in tables[0]["text"].to_list()
     assert not any(text in (m.value or "") or "alert(1)" in (m.value or "") for m in at.markdown)
     assert "Decision added" in read_views(demo_database_url, page="Decision added", limit=5)["page"].to_list()
+
+
+def test_the_forecast_shows_intervals_the_chance_of_finishing_on_track_and_what_it_leaves_out(app_test):
+    at = app_test()
+    assert not at.exception
+    assert "Will we make it?" in [s.value for s in at.subheader]
+    captions = " ".join(c.value for c in at.caption)
+    assert "too little history" in captions and "key results in scope" in captions
+    tables = [frame for frame in (d.value for d in at.dataframe) if "p_on_track" in frame.columns]
+    assert tables and tables[0]["p50"].notna().any()

@@ -9,6 +9,7 @@ from components.data import SETTINGS, ask
 from components.format import count
 from components.tables import data_table
 from components.viewer import require_manager
+from queries.forecast import people_forecast
 from queries.my_team import my_team, my_team_summary
 
 ROWS_SHOWN = 1000
@@ -47,7 +48,9 @@ figures = (
 for cell, (label, value, help_text) in zip(cells, figures, strict=True):
     cell.metric(label, count(value), border=True, help=help_text)
 
-team = ask(my_team, filters, viewer, subtree=subtree)
+team = ask(my_team, filters, viewer, subtree=subtree).join(
+    ask(people_forecast, filters, viewer, subtree=subtree), on="id", how="left"
+)
 st.subheader("Who needs attention")
 columns = [
     "name",
@@ -55,6 +58,9 @@ columns = [
     "status",
     "progress",
     "expected",
+    "chance_on_track",
+    "forecast_p50",
+    "unforecast_goals",
     "last_checkin",
     "days_since",
     "has_development",
@@ -77,6 +83,16 @@ data_table(
             help="Mean progress of their measured business goals.",
         ),
         "expected": st.column_config.NumberColumn("Expected by now", format="percent"),
+        "chance_on_track": st.column_config.NumberColumn(
+            "Chance on track", format="percent",
+            help="Mean chance that their forecast goals finish on track, from each key result's own history.",
+        ),
+        "forecast_p50": st.column_config.NumberColumn(
+            "Forecast at period end", format="percent", help="Mean P50 of their forecast goals' end-of-period progress."
+        ),
+        "unforecast_goals": st.column_config.NumberColumn(
+            "Too little history", help="Measured goals with too little update history to forecast."
+        ),
         "last_checkin": st.column_config.DateColumn("Last check-in", format="D MMM YYYY"),
         "days_since": st.column_config.NumberColumn("Days since", help="Blank: no check-in on record."),
         "has_development": st.column_config.CheckboxColumn("Development goal"),

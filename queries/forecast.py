@@ -1,0 +1,384 @@
+"""Will we make it? End-of-period forecasts of key results from their own history, rolled up with honest intervals.
+
+The method, in plain words. Each key result's history inside its goal's period (its start value on the period's
+first day, then every update up to the as-of date) is read as a random walk with drift:
+- drift = (last value - first value) / days observed, the average change per day;
+- daily noise sigma^2 = sum over the increments of (change - drift x days)^2 / days observed, times m / (m - 1)
+  for m increments (the spread of the past daily increments around the drift);
+- end value = last value + drift x R + sigma x sqrt(R + R^2 / T) x Z, for R days left in the period after the last
+  update, T days observed and Z standard normal: the future's own noise (R) plus the uncertainty of the drift
+  itself (R^2 / T). This is the large-sample form of resampling the past daily increments, and is chosen because
+  updates are sparse and irregular: a trend fit to a handful of points says little more, and resampling a handful of
+  increments gives lumpy intervals.
+Each sample's value becomes progress = clamp((value - start) / (target - start), 0, 1); the samples go through the
+roll-up engine (GoalGraph.roll_up, one slot per sample), so a goal or objective gets the distribution of its
+end-of-period progress: P10, P50, P90 and the probability of finishing on track (progress >= on_track_ratio, the
+target being the whole of the expectation at the period's end).
+
+Limits: key results are forecast independently, so an objective's interval ignores shared causes (a market that
+hurts every sales result at once) and is narrower than the truth when results move together; a path that bends
+(phased targets, a launch) is extrapolated from its average slope. A key result needs at least
+MIN_UPDATES updates over at least MIN_DAYS days; otherwise it says "too little history" and is left out.
+A key result whose period has ended forecasts its final value.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import polars as pl
+
+from queries.goal_graph import GoalGraph
+from queries.model import Filters, Settings, Snapshot, Viewer
+from queries.my_team import team_members
+from queries.periods import related_period_ids, year_family_ids
+from queries.rollup import roll_up, rollup_goals, update_history
+from queries.scope import goal_graph, scope_of
+
+DEFAULT_SETTINGS = Settings()
+
+FORECAST_SAMPLES = 100  # samples per key result; P10/P90 of 100 samples move by about 3 points between seeds
+MIN_UPDATES = 2
+MIN_DAYS = 14
+# Share of each key result's noise that is common to all of them in one sample: results that move together (one
+# market, one economy) widen an objective's interval where independent noise would average away.
+SHARED_SHOCK = 0.3
+SEED = 20260  # fixed, so one snapshot always gives the same figures
+
+PARAMETERS = {
+    "key_result_id": pl.Int64, "goal_id": pl.Int64, "weight": pl.Float64, "start_value": pl.Float64,
+    "target_value": pl.Float64, "last_value": pl.Float64, "drift": pl.Float64, "noise": pl.Float64,
+    "days_observed": pl.Float64, "days_left": pl.Float64, "updates": pl.Int64, "forecastable": pl.Boolean,
+}  # fmt: skip
+
+
+def walk_parameters(
+    key_results: pl.DataFrame, updates: pl.DataFrame, periods: pl.DataFrame, as_of: date
+) -> pl.DataFrame:
+    """Per key result (with goal_id, weight, start and target, and its period's start_date and end_date): the random
+    walk fitted to its history up to `as_of` (see the module's docstring), and whether it may be forecast."""
+    frame = key_results.select(
+        pl.col("id").alias("key_result_id"), "goal_id", pl.col("weight").cast(pl.Float64), "start_value",
+        "target_value",
+    ).join(periods, on="goal_id", how="inner")
+    seen_until = pl.min_horizontal(pl.lit(as_of), pl.col("end_date"))
+    history = updates.join(frame.select("key_result_id", "start_date", "end_date"), on="key_result_id", how="inner")
+    history = history.filter((pl.col("at") >= pl.col("start_date")) & (pl.col("at") <= seen_until))
+    opening = frame.select("key_result_id", pl.col("start_date").alias("at"), pl.col("start_value").alias("value"),
+                           "start_date", "end_date")
+    points = (
+        pl.concat([opening.with_columns(pl.lit(0, pl.Int8).alias("_order")),
+                   history.select(opening.columns).with_columns(pl.lit(1, pl.Int8).alias("_order"))])
+        .sort("key_result_id", "at", "_order")
+        .with_columns(
+            pl.col("value").diff().over("key_result_id").alias("change"),
+            pl.col("at").diff().over("key_result_id").dt.total_days().cast(pl.Float64).alias("days"),
+        )
+    )
+    fitted = points.group_by("key_result_id").agg(
+        pl.col("value").last().alias("last_value"),
+        pl.col("at").last().alias("last_at"),
+        (pl.col("_order") == 1).sum().cast(pl.Int64).alias("updates"),
+        ((pl.col("at").last() - pl.col("at").first()).dt.total_days()).cast(pl.Float64).alias("days_observed"),
+        pl.col("change").drop_nulls().alias("changes"),
+        pl.col("days").drop_nulls().alias("spans"),
+    )
+    drift = (pl.col("last_value") - pl.col("start_value")) / pl.col("days_observed")
+    ended = pl.lit(as_of) >= pl.col("end_date")
+    return (
+        frame.join(fitted, on="key_result_id", how="left")
+        .with_columns(pl.when(pl.col("days_observed") > 0).then(drift).otherwise(0.0).alias("drift"))
+        .with_columns(_noise().alias("noise"))
+        .with_columns(
+            pl.when(ended)
+            .then(0.0)
+            .otherwise(pl.max_horizontal(pl.lit(0.0), (pl.col("end_date") - pl.col("last_at")).dt.total_days()))
+            .cast(pl.Float64)
+            .alias("days_left"),
+            pl.col("updates").fill_null(0),
+        )
+        .with_columns(
+            (ended & (pl.col("updates") > 0)
+             | (pl.col("updates") >= MIN_UPDATES) & (pl.col("days_observed") >= MIN_DAYS)).alias("forecastable")
+        )
+        .select(list(PARAMETERS))
+    )
+
+
+def _noise() -> pl.Expr:
+    """sigma = sqrt(sum((change - drift x days)^2) / days observed x m / (m - 1)), 0 with fewer than 2 increments."""
+    residual = (pl.col("changes") - pl.col("drift") * pl.col("spans")).list.eval(pl.element() ** 2).list.sum()
+    increments = pl.col("changes").list.len()
+    variance = residual / pl.col("days_observed") * increments / (increments - 1)
+    return pl.when((increments > 1) & (pl.col("days_observed") > 0)).then(variance.sqrt()).otherwise(0.0)
+
+
+def sample_progress(parameters: pl.DataFrame, samples: int = FORECAST_SAMPLES, seed: int = SEED) -> np.ndarray:
+    """(key results x samples) end-of-period progress: clamp((last + drift R + noise sqrt(R + R^2/T) Z - start) /
+    (target - start), 0, 1)."""
+    column = {name: parameters[name].to_numpy(allow_copy=True).astype(float) for name in
+              ("last_value", "drift", "noise", "days_left", "days_observed", "start_value", "target_value")}
+    left, observed = column["days_left"], np.maximum(column["days_observed"], 1.0)
+    spread = column["noise"] * np.sqrt(left + left**2 / observed)
+    draws = np.random.Generator(np.random.PCG64(seed))
+    shared = draws.standard_normal(samples)  # one shock per sample, common to every key result
+    normal = np.sqrt(SHARED_SHOCK) * shared[None, :] + np.sqrt(1 - SHARED_SHOCK) * draws.standard_normal(
+        (len(left), samples)
+    )
+    value = (column["last_value"] + column["drift"] * left)[:, None] + spread[:, None] * normal
+    start, target = column["start_value"][:, None], column["target_value"][:, None]
+    return np.clip((value - start) / (target - start), 0.0, 1.0)
+
+
+def period_walks(snapshot: Snapshot, period_id: int, as_of: date) -> pl.DataFrame:
+    """The walk parameters of every key result of the period's year at `as_of`; memoised per (year, as-of)."""
+    year_id = year_family_ids(snapshot, period_id)[0]
+
+    def compute() -> pl.DataFrame:
+        goals = rollup_goals(snapshot, year_id)
+        key_results = snapshot.key_result.join(goals.select("id"), left_on="goal_id", right_on="id", how="semi")
+        periods = goals.select(pl.col("id").alias("goal_id"), "period_id").join(
+            snapshot.period.select(pl.col("id").alias("period_id"), "start_date", "end_date"), on="period_id"
+        ).drop("period_id")
+        return walk_parameters(key_results, update_history(snapshot), periods, as_of)
+
+    return snapshot.derived(("forecast_walks", year_id, as_of), compute)
+
+
+class OwnSamples:
+    """The sampled own progress (goals x samples) of every goal with key results that a roll-up of objectives can
+    read (objectives and the goals feeding a goal without key results); a goal with no key result to forecast has
+    none. Rows follow `goal_ids` (sorted)."""
+
+    def __init__(self, walks: pl.DataFrame, samples: int = FORECAST_SAMPLES) -> None:
+        self.samples = samples
+        if walks.is_empty():
+            self.goal_ids, self.progress = np.zeros(0, dtype=np.int64), np.zeros((0, samples))
+            return
+        progress = sample_progress(walks, samples)
+        self.goal_ids, at = np.unique(walks["goal_id"].to_numpy(), return_inverse=True)
+        weight = walks["weight"].to_numpy(allow_copy=True).astype(float)
+        total = np.bincount(at, weights=weight, minlength=self.goal_ids.size)
+        weighted = np.zeros((self.goal_ids.size, samples))
+        np.add.at(weighted, at, progress * weight[:, None])
+        self.progress = weighted / total[:, None]
+
+    @classmethod
+    def of(cls, goal_ids: np.ndarray, values: np.ndarray) -> OwnSamples:
+        """Given per-goal values (goals x samples), goal ids sorted."""
+        made = cls.__new__(cls)
+        made.goal_ids, made.progress, made.samples = goal_ids, values, values.shape[1]
+        return made
+
+    def rows(self, goal_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The row of each of `goal_ids` and whether it has one."""
+        at = np.searchsorted(self.goal_ids, goal_ids)
+        found = at < self.goal_ids.size
+        found[found] = self.goal_ids[at[found]] == goal_ids[found]
+        return np.where(found, at, 0), found
+
+
+def own_samples(snapshot: Snapshot, period_id: int, as_of: date) -> OwnSamples:
+    """The year's OwnSamples at `as_of`; memoised per (year, as-of)."""
+    year_id = year_family_ids(snapshot, period_id)[0]
+
+    def compute() -> OwnSamples:
+        readable = _readable_goals(snapshot, year_id).implode()
+        walks = period_walks(snapshot, period_id, as_of).filter(
+            pl.col("goal_id").is_in(readable) & pl.col("forecastable") & (pl.col("weight") > 0)
+        )
+        return OwnSamples(walks)
+
+    return snapshot.derived(("forecast_own_samples", year_id, as_of), compute)
+
+
+def rolled_samples(graph: GoalGraph, needing: pl.Series, own: OwnSamples) -> pl.DataFrame:
+    """(slot, id, progress) of every goal of `needing` (a scope's goals needing a roll-up, with its objectives), one
+    slot per sample, by the roll-up engine on composite ids (goal x samples + slot).
+
+    Goals with key results are leaves: their samples are their own progress. Each goal without key results reads its
+    leaf children through one stand-in node (id + offset) whose progress is their weighted mean and whose edge weighs
+    their total weight, which is the engine's own first step done at once for every sample; the graph the engine
+    walks is then the goals without key results only, whatever the number of leaves."""
+    ids = needing.sort().to_numpy()
+    samples = own.samples
+    unmeasured = np.isin(ids, graph.without_key_results.to_numpy())
+    edges = graph.edges.filter(pl.col("child").is_in(needing.implode()) & pl.col("parent").is_in(needing.implode()))
+    child, parent = edges["child"].to_numpy(), edges["parent"].to_numpy()
+    weight = edges["weight"].fill_null(0.0).to_numpy(allow_copy=True).astype(float)
+    child_unmeasured = np.isin(child, ids[unmeasured])
+    parent_unmeasured = np.isin(parent, ids[unmeasured])
+    leaf = ~child_unmeasured & parent_unmeasured
+    rows, found = own.rows(child[leaf])
+    stand_in_parent, leaf_weight = parent[leaf][found], weight[leaf][found]
+    groups, group_at = np.unique(stand_in_parent, return_inverse=True)
+    total = np.bincount(group_at, weights=leaf_weight, minlength=groups.size)
+    summed = np.zeros((groups.size, samples))
+    np.add.at(summed, group_at, own.progress[rows[found]] * leaf_weight[:, None])
+    kept = total > 0
+    offset = int(graph.ids.max()) + 1 if graph.size else 1
+    stand_ins = groups[kept] + offset
+    slot = np.arange(samples, dtype=np.int64)
+
+    def composite(goal_ids: np.ndarray) -> np.ndarray:
+        return (goal_ids[:, None] * samples + slot[None, :]).ravel()
+
+    among = child_unmeasured & parent_unmeasured
+    engine_edges = pl.DataFrame(
+        {
+            "child": np.concatenate([composite(child[among]), composite(stand_ins)]),
+            "parent": np.concatenate([composite(parent[among]), composite(groups[kept])]),
+            "weight": np.concatenate([np.repeat(weight[among], samples), np.repeat(total[kept], samples)]),
+        },
+        schema={"child": pl.Int64, "parent": pl.Int64, "weight": pl.Float64},
+    )
+    means = (summed[kept] / total[kept][:, None]).ravel()
+    stand_in_progress = pl.DataFrame(
+        {"goal_id": composite(stand_ins), "weight": np.ones(means.size), "progress": means}
+    )
+    nodes = pl.DataFrame({"id": np.concatenate([composite(ids[unmeasured]), composite(stand_ins)])})
+    rolled = roll_up(nodes, engine_edges, stand_in_progress).filter(pl.col("id") < offset * samples)
+    leaves = ids[~unmeasured]
+    leaf_rows, leaf_found = own.rows(leaves)
+    leaf_progress = np.full((leaves.size, samples), np.nan)
+    leaf_progress[leaf_found] = own.progress[leaf_rows[leaf_found]]
+    return pl.concat(
+        [
+            rolled.select((pl.col("id") % samples).alias("slot"), (pl.col("id") // samples).alias("id"), "progress"),
+            pl.DataFrame(
+                {"slot": np.tile(slot, leaves.size), "id": np.repeat(leaves, samples),
+                 "progress": pl.Series(leaf_progress.ravel(), nan_to_null=True)}
+            ),
+        ]
+    )
+
+
+def _readable_goals(snapshot: Snapshot, period_id: int) -> pl.Series:
+    """Goals with key results whose own figure a roll-up of objectives can read: objectives, and the goals feeding
+    a goal without key results."""
+    graph = goal_graph(snapshot, period_id)
+    feeding = graph.edges.join(graph.without_key_results.to_frame("parent"), on="parent", how="semi")["child"]
+    return pl.concat([feeding, graph.goals.filter(pl.col("level") == "company")["id"]]).unique()
+
+
+def owner_confidence(snapshot: Snapshot, period_id: int, as_of: date) -> OwnSamples:
+    """Per readable goal, the weighted mean of its key results' latest owner confidence on or before `as_of` (key
+    results never rated left out), as one sample; memoised per (year, as-of)."""
+    year_id = year_family_ids(snapshot, period_id)[0]
+
+    def compute() -> OwnSamples:
+        readable = _readable_goals(snapshot, period_id).implode()
+        key_results = snapshot.key_result.filter(pl.col("goal_id").is_in(readable) & (pl.col("weight") > 0))
+        latest = (
+            snapshot.progress_update.filter((pl.col("at") <= as_of) & pl.col("confidence").is_not_null())
+            .join(key_results.select(pl.col("id").alias("key_result_id")), on="key_result_id", how="semi")
+            .sort("key_result_id", "at")
+            .group_by("key_result_id")
+            .agg(pl.col("confidence").last())
+        )
+        goals = (
+            key_results.join(latest, left_on="id", right_on="key_result_id", how="inner")
+            .group_by("goal_id")
+            .agg(((pl.col("confidence") * pl.col("weight")).sum() / pl.col("weight").sum()).alias("confidence"))
+            .sort("goal_id")
+        )
+        return OwnSamples.of(goals["goal_id"].to_numpy(), goals["confidence"].to_numpy().reshape(-1, 1))
+
+    return snapshot.derived(("owner_confidence", year_id, as_of), compute)
+
+
+def summarise(samples: pl.DataFrame, settings: Settings, key: str = "id") -> pl.DataFrame:
+    """Per `key`: P10, P50, P90 of the sampled end-of-period progress and P(on track) = share of samples at or above
+    on_track_ratio."""
+    return samples.filter(pl.col("progress").is_not_null()).group_by(key).agg(
+        pl.col("progress").quantile(0.1, "linear").alias("p10"),
+        pl.col("progress").quantile(0.5, "linear").alias("p50"),
+        pl.col("progress").quantile(0.9, "linear").alias("p90"),
+        (pl.col("progress") >= settings.on_track_ratio).mean().alias("p_on_track"),
+    )
+
+
+def objective_forecast(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS
+) -> pl.DataFrame:
+    """Per objective the scope carries: progress now, expected now, its end-of-period forecast as carried by the scope
+    (P10, P50, P90 of progress; P(on track) = share of samples >= on_track_ratio), rolled up per sample, and the
+    owners' confidence beside it (their latest confidence per key result, rolled up the same way)."""
+    scope = scope_of(snapshot, filters)
+    objectives = scope.objectives(settings).select("id", "title", "progress", "expected", "status")
+    schema = {"id": pl.Int64, "title": pl.String, "progress": pl.Float64, "expected": pl.Float64,
+              "status": pl.String, "p10": pl.Float64, "p50": pl.Float64, "p90": pl.Float64,
+              "p_on_track": pl.Float64, "confidence": pl.Float64}
+    if objectives.is_empty():
+        return pl.DataFrame(schema=schema)
+
+    def compute() -> pl.DataFrame:
+        own = own_samples(snapshot, filters.period_id, filters.as_of)
+        needing = pl.concat([scope.goals.needing_roll_up, objectives["id"]]).unique()
+        chosen = pl.col("id").is_in(objectives["id"].implode())
+        forecast = summarise(rolled_samples(scope.graph, needing, own).filter(chosen), settings)
+        confidence = rolled_samples(
+            scope.graph, needing, owner_confidence(snapshot, filters.period_id, filters.as_of)
+        ).filter(chosen).select("id", pl.col("progress").alias("confidence"))
+        return forecast.join(confidence, on="id", how="full", coalesce=True)
+
+    summary = snapshot.derived(("objective_forecast", filters, settings), compute)
+    return objectives.join(summary, on="id", how="left").select(list(schema)).sort("title")
+
+
+def forecast_coverage(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS
+) -> pl.DataFrame:
+    """One row: the key results of the scope's goals of the period (positive weight), how many can be forecast, and
+    how many have too little history (fewer than MIN_UPDATES updates over MIN_DAYS days) and are left out."""
+    scope = scope_of(snapshot, filters)
+    goals = scope.members.filter(pl.col("period_id").is_in(related_period_ids(snapshot, filters.period_id)))
+    walks = period_walks(snapshot, filters.period_id, filters.as_of).filter(
+        pl.col("goal_id").is_in(goals["id"].implode()) & (pl.col("weight") > 0)
+    )
+    return walks.select(
+        pl.len().cast(pl.Int64).alias("key_results"),
+        pl.col("forecastable").sum().cast(pl.Int64).alias("forecast"),
+        (~pl.col("forecastable")).sum().cast(pl.Int64).alias("too_little_history"),
+    )
+
+
+def people_forecast(
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, subtree: bool = False
+) -> pl.DataFrame:
+    """Per member of the viewer's team (queries/my_team.py `team_members`): of their business goals of the period
+    in scope, how many can be forecast, the mean of their P50s and the mean chance of finishing on track (share of a
+    goal's samples >= on_track_ratio), and how many have too little history."""
+    schema = {"id": pl.Int64, "forecast_goals": pl.Int64, "forecast_p50": pl.Float64,
+              "chance_on_track": pl.Float64, "unforecast_goals": pl.Int64}
+    members = team_members(snapshot, viewer, subtree=subtree)
+    related = related_period_ids(snapshot, filters.period_id)
+    goals = scope_of(snapshot, filters).members.filter(
+        pl.col("owner_employee_id").is_in(members.implode()) & pl.col("period_id").is_in(related)
+        & (pl.col("kind") == "business")
+    ).select("id", "owner_employee_id")
+    if goals.is_empty():
+        return pl.DataFrame(schema=schema)
+    walks = period_walks(snapshot, filters.period_id, filters.as_of).filter(
+        pl.col("goal_id").is_in(goals["id"].implode()) & (pl.col("weight") > 0)
+    )
+    own = OwnSamples(walks.filter(pl.col("forecastable")))
+    per_goal = pl.DataFrame(
+        {"id": own.goal_ids, "p50": np.median(own.progress, axis=1) if own.goal_ids.size else [],
+         "chance": (own.progress >= settings.on_track_ratio).mean(axis=1) if own.goal_ids.size else []},
+        schema={"id": pl.Int64, "p50": pl.Float64, "chance": pl.Float64},
+    )
+    measured = walks.select("goal_id").unique().rename({"goal_id": "id"})
+    return (
+        goals.join(measured, on="id", how="semi")
+        .join(per_goal, on="id", how="left")
+        .group_by(pl.col("owner_employee_id").alias("id"))
+        .agg(
+            pl.col("p50").is_not_null().sum().cast(pl.Int64).alias("forecast_goals"),
+            pl.col("p50").mean().alias("forecast_p50"),
+            pl.col("chance").mean().alias("chance_on_track"),
+            pl.col("p50").is_null().sum().cast(pl.Int64).alias("unforecast_goals"),
+        )
+        .select(list(schema))
+    )
