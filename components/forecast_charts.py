@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 from components.charts import ACCENT, INK, MUTED, FilledChart
+from components.tables import data_table
 
 
 @functools.cache
@@ -47,15 +48,17 @@ def forecast_intervals(frame: pl.DataFrame, *, row_height: int = 36) -> FilledCh
     return FilledChart(_interval_template(row_height), {"rows": rows}, height=max(rows.height, 1) * row_height)
 
 
-def forecast_table(frame: pl.DataFrame, *, label: str = "Objective") -> None:
+def forecast_table(
+    frame: pl.DataFrame, *, label: str = "Objective", name: str = "End-of-period forecast figures"
+) -> None:
     """The forecast figures per row beside the owners' confidence, shares in percent."""
     shares = ["progress", "p10", "p50", "p90", "p_on_track", "confidence"]
-    st.dataframe(
+    data_table(
         frame.filter(pl.col("p50").is_not_null() | pl.col("confidence").is_not_null())
         .select("title", *shares)
         .with_columns(pl.col(shares) * 100),
-        hide_index=True,
-        column_config={
+        name,
+        {
             "title": st.column_config.TextColumn(label, width="medium"),
             "progress": st.column_config.NumberColumn("Now", format="%.0f%%"),
             "p10": st.column_config.NumberColumn("P10", format="%.0f%%", help="1 in 10 forecasts end below this"),
