@@ -7,7 +7,7 @@ import functools
 import altair as alt
 import polars as pl
 
-from components.charts import ACCENT, INK, MUTED, FilledChart
+from components.charts import ACCENT, INK, MUTED, FilledChart, status_scale
 
 PACE_DOMAIN = [0.4, 1.0, 1.6]  # pace ratio colours saturate 60% either side of exactly on pace
 
@@ -94,3 +94,26 @@ def pace_heatmap_chart(frame: pl.DataFrame, *, column_title: str) -> FilledChart
     # The frame fits the whole chart, axis labels and legend included, into its height: leave them room.
     rows = max(frame["objective"].n_unique(), 1)
     return FilledChart(_heatmap_template(column_title), {"rows": frame}, height=rows * 40 + 170)
+
+
+def trend_chart(frame: pl.DataFrame, *, columns: int = 4) -> alt.FacetChart:
+    """Small multiples, one per objective: progress at the end of each past quarter and now (line and points coloured
+    by status), against the expected progress at those dates (dashed)."""
+    rows = frame.with_columns(pl.col("date").dt.strftime("%Y-%m-%d"))
+    order = rows.unique("point", maintain_order=True).sort("date")["point"].to_list()
+    x = alt.X("point:O", title=None, sort=order, axis=alt.Axis(labelAngle=0))
+    y = alt.Y("progress:Q", title=None, axis=alt.Axis(format="%", tickCount=3), scale=alt.Scale(domain=[0, 1]))
+    tooltip = [alt.Tooltip("title:N", title="Objective"), alt.Tooltip("point:N", title="At"),
+               alt.Tooltip("progress:Q", format=".0%", title="Progress"),
+               alt.Tooltip("expected:Q", format=".0%", title="Expected"), alt.Tooltip("status:N", title="Status")]
+    base = alt.Chart().encode(x=x)
+    line = base.mark_line(color=INK, strokeWidth=1.5).encode(y=y)
+    points = base.mark_circle(size=70, opacity=1).encode(
+        y="progress:Q", color=alt.Color("status:N", scale=status_scale(), title="Status"), tooltip=tooltip)
+    expected = base.mark_line(color=INK, strokeDash=[4, 3], opacity=0.5).encode(y="expected:Q")
+    return (
+        alt.layer(expected, line, points, data=rows)
+        .properties(width=170, height=110)
+        .facet(facet=alt.Facet("title:N", title=None, header=alt.Header(labelFontSize=12, labelLimit=200)),
+               columns=columns)
+    )

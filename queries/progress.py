@@ -101,6 +101,27 @@ def replayed_grid(snapshot: Snapshot, year_id: int, dates: tuple[date, ...]) -> 
     return snapshot.derived(("replayed_grid", year_id, dates), compute)
 
 
+def objectives_replayed(
+    snapshot: Snapshot, filters: Filters, settings: Settings, dates: tuple[date, ...]
+) -> pl.DataFrame:
+    """(objective_id, title, period_id, date, progress): each objective the scope carries, rolled up as carried by
+    it as of each of `dates`, replayed from the update history in one roll-up over the dates' columns."""
+    scope = scope_of(snapshot, filters)
+    objectives = scope.objectives(settings)
+    year_id = year_family_ids(snapshot, filters.period_id)[0]
+    needing = pl.concat([scope.goals.needing_roll_up, objectives["id"]]).unique()
+    columns = tuple(f"p{i}" for i in range(len(dates)))
+    measured = rows_with_ids(replayed_grid(snapshot, year_id, dates), needing, "goal_id")
+    rolled = scope.graph.roll_up(one_slot(needing), measured, columns)
+    slots = pl.DataFrame({"column": columns, "date": dates}, schema={"column": pl.String, "date": pl.Date})
+    return (
+        rolled.join(objectives.select("id", "title", "period_id"), on="id", how="inner")
+        .unpivot(index=["id", "title", "period_id"], on=list(columns), variable_name="column", value_name="progress")
+        .join(slots, on="column", how="inner")
+        .select(pl.col("id").alias("objective_id"), "title", "period_id", "date", "progress")
+    )
+
+
 def objective_burnup(
     snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS
 ) -> pl.DataFrame:
@@ -114,18 +135,7 @@ def objective_burnup(
         return pl.DataFrame(schema=schema)
     period = period_row(snapshot, filters.period_id)
     dates = burnup_dates(period["start_date"], period["end_date"], filters.as_of)
-    year_id = year_family_ids(snapshot, filters.period_id)[0]
-    needing = pl.concat([scope.goals.needing_roll_up, objectives["id"]]).unique()
-    columns = tuple(f"p{i}" for i in range(len(dates)))
-    measured = rows_with_ids(replayed_grid(snapshot, year_id, dates), needing, "goal_id")
-    rolled = scope.graph.roll_up(one_slot(needing), measured, columns)
-    slots = pl.DataFrame({"column": columns, "date": dates}, schema={"column": pl.String, "date": pl.Date})
-    actual = (
-        rolled.join(objectives.select("id", "title", "period_id"), on="id", how="inner")
-        .unpivot(index=["id", "title", "period_id"], on=list(columns), variable_name="column", value_name="progress")
-        .join(slots, on="column", how="inner")
-        .select(pl.col("id").alias("objective_id"), "title", "period_id", "date", "progress")
-    )
+    actual = objectives_replayed(snapshot, filters, settings, dates)
     pace_end = objectives.select(
         pl.col("id").alias("objective_id"), "title", "period_id", pl.lit(period["end_date"]).alias("date"),
         pl.lit(None, pl.Float64).alias("progress"),

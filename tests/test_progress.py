@@ -212,9 +212,10 @@ class TestPage:
             "Goals on track", "Goals at risk", "Goals behind", "Goals not started", "Goals with no data",
         }  # fmt: skip
         assert [s.value for s in at.subheader] == [
-            "Objectives against pace", "Where the objectives stand", "Goals at risk, and what changed",
+            "Objectives against pace", "Trend over the year's quarters", "Where the objectives stand",
+            "Goals at risk, and what changed",
         ]  # fmt: skip
-        assert len(at.get("vega_lite_chart")) == 2  # burn-up, heatmap by region (only the open tab is drawn)
+        assert len(at.get("vega_lite_chart")) == 3  # burn-up, trend, heatmap by region (only the open tab is drawn)
         assert any("furthest behind pace first" in c.value for c in at.caption)
 
     def test_the_team_heatmap_draws_when_its_tab_opens(self, app_test):

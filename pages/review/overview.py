@@ -9,6 +9,7 @@ from components.data import ask
 from components.forecast_charts import forecast_intervals, forecast_table
 from components.kpis import kpi_row
 from components.notes import notes_panel, with_latest_note
+from components.progress_charts import trend_chart
 from components.review_panel import review_pack_panel
 from components.tables import status_table
 from queries.forecast import (
@@ -19,6 +20,7 @@ from queries.forecast import (
     objective_forecast,
 )
 from queries.overview import objective_progress, objectives_most_behind, overview_kpis
+from queries.review import objective_trend
 
 context = current()
 filters, viewer = context.filters, context.viewer
@@ -60,6 +62,11 @@ st.caption(
     f"{coverage['key_results']:,} key results in scope have too little history (fewer than {MIN_UPDATES} updates "
     f"over {MIN_DAYS} days) and are left out."
 )
+
+st.subheader("Trend over the year's quarters")
+st.caption("Each objective's progress at the end of each past quarter of the year and now, replayed from the "
+           "progress-update history; dashed: expected progress at those dates.")
+show(trend_chart(ask(objective_trend, filters, viewer)), name="Objective trend over quarters")
 
 st.subheader("Most behind pace")
 status_table(with_latest_note(ask(objectives_most_behind, filters, viewer), viewer), label="Objective",

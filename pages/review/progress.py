@@ -11,7 +11,7 @@ from components.data import ask
 from components.format import day, pct
 from components.notes import NOTE_COLUMN, with_latest_note
 from components.pins import pin_button, since_last_pin
-from components.progress_charts import burnup_chart, pace_heatmap_chart
+from components.progress_charts import burnup_chart, pace_heatmap_chart, trend_chart
 from components.tables import data_table
 from queries.progress import (
     AT_RISK_LIMIT,
@@ -23,6 +23,7 @@ from queries.progress import (
     status_counts,
     status_moves,
 )
+from queries.review import objective_trend
 
 context = current()
 filters, viewer = context.filters, context.viewer
@@ -55,6 +56,11 @@ st.subheader("Objectives against pace")
 st.caption("Each objective's rolled-up progress as carried by this scope, replayed from the progress-update history "
            "at weekly dates, against the pace line: the share of the objective's period elapsed.")
 show(burnup_chart(burnup), name="Objectives against pace")
+
+st.subheader("Trend over the year's quarters")
+st.caption("Each objective at the end of each past quarter of the year and now, replayed from the same history; "
+           "dashed: expected progress at those dates.")
+show(trend_chart(ask(objective_trend, filters, viewer)), name="Objective trend over quarters")
 
 st.subheader("Where the objectives stand")
 st.caption("Cells show pace = progress / expected progress as of the as-of date: 1.00 is exactly on pace, below 1 "
