@@ -280,7 +280,7 @@ def bias_detail(attribute: str) -> None:
             st.caption("No test across groups: everyone got the same rating.")
         else:
             result = overall.row(0, named=True)
-            one, two, three = st.columns(3)
+            one, two, three = st.container(), *st.columns(2)
             one.metric("p-value", stats.p_text(result["p_value"]).removeprefix("= "), border=True,
                        help=f"Chance of differences at least this large if ratings did not depend on {name}: "
                        f"{result['p_method']}.")
