@@ -181,6 +181,15 @@ def determined_by_sums(counts: np.ndarray, hidden: np.ndarray, sums: Sequence[np
     return found
 
 
+def sums_reveal(counts: np.ndarray, hidden: np.ndarray, sums: Sequence[np.ndarray]) -> bool:
+    """Whether publishing `sums` (masks of cells) beside the grid would let a hidden cell holding people be worked
+    out that the grid alone keeps hidden (empty rows and columns are known zeros, as in `hide_small_cells`)."""
+    counts = np.asarray(counts, dtype=np.int64)
+    keep = np.ix_(np.flatnonzero(counts.sum(axis=1)), np.flatnonzero(counts.sum(axis=0)))
+    counts, hidden, sums = counts[keep], np.asarray(hidden)[keep], [np.asarray(m)[keep] for m in sums]
+    return bool(determined_by_sums(counts, hidden, sums) - determined_by_sums(counts, hidden, ()))
+
+
 def hide_small_cells(counts: np.ndarray, min_size: int, sums: Sequence[np.ndarray] = ()) -> np.ndarray:
     """A boolean mask of the grid cells to hide: the partition rule on every row and column, then the exact
     audit, hiding more until no hidden cell can be worked out from what is shown (the totals, and `sums`: masks

@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+import numpy as np
 import polars as pl
 
 from queries.model import Filters, Settings, Snapshot, Viewer
-from queries.privacy import HIDDEN, Grouping, hide_small_grid, protect_linked
+from queries.privacy import HIDDEN, Grouping, hide_small_cells, hide_small_grid, protect_linked, sums_reveal
 from queries.scope import org_closure, scope_of
 
 DEFAULT_SETTINGS = Settings()
@@ -381,13 +382,16 @@ def ratings_summary(
     if rated.is_empty():
         return pl.DataFrame(schema={"rated": pl.Int64, "mean_final": pl.Float64, "top_share": pl.Float64,
                                     "up_share": pl.Float64, "down_share": pl.Float64, "moved_share": pl.Float64})
-    return rated.select(
+    summary = rated.select(
         pl.len().cast(pl.Int64).alias("rated"),
         pl.col("post_calibration").mean().alias("mean_final"),
         (pl.col("post_calibration") >= top_from).mean().alias("top_share"),
         (pl.col("post_calibration") > pl.col("pre_calibration")).mean().alias("up_share"),
         (pl.col("post_calibration") < pl.col("pre_calibration")).mean().alias("down_share"),
     ).with_columns((pl.col("up_share") + pl.col("down_share")).alias("moved_share"))
+    apart, together = _moved_sums_reveal(rated, cycle_scale(snapshot, cycle_id), settings)
+    blank = ["up_share", "down_share"] * apart + ["moved_share"] * together
+    return summary.with_columns(pl.lit(None, pl.Float64).alias(column) for column in blank)
 
 
 # --- distribution -----------------------------------------------------------------------------------------------
@@ -442,12 +446,22 @@ def calibration_matrix(
     snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *, cycle_id: int
 ) -> pl.DataFrame:
     """People per (pre-calibration, final) rating pair over the scale, with row and column totals; small cells
-    and their complements hidden (queries/privacy.py), counting the headline's shares moved up and down as
-    published sums of the cells above and below the diagonal."""
+    and their complements hidden (queries/privacy.py)."""
     rated = scope_rated(snapshot, filters, viewer, settings, cycle_id)
-    moved = (lambda pre, post: post > pre, lambda pre, post: post < pre)
     return _grid(rated, "pre_calibration", "post_calibration", cycle_scale(snapshot, cycle_id),
-                 cycle_scale(snapshot, cycle_id), settings, names=("pre", "post"), sums=moved)
+                 cycle_scale(snapshot, cycle_id), settings, names=("pre", "post"))
+
+
+def _moved_sums_reveal(rated: pl.DataFrame, scale: list[int], settings: Settings) -> tuple[bool, bool]:
+    """Whether the shares moved up and down (apart, then together) would give away a square the calibration
+    grid hides: they are sums of the squares above and below its diagonal."""
+    index = {r: i for i, r in enumerate(scale)}
+    counts = np.zeros((len(scale), len(scale)), dtype=np.int64)
+    for pre, post, n in rated.group_by("pre_calibration", "post_calibration").agg(pl.len()).iter_rows():
+        counts[index[pre], index[post]] = n
+    hidden = hide_small_cells(counts, settings.min_group_size)
+    up, down = np.triu(np.ones(counts.shape, bool), 1), np.tril(np.ones(counts.shape, bool), -1)
+    return sums_reveal(counts, hidden, [up, down]), sums_reveal(counts, hidden, [up | down])
 
 
 def _grid(

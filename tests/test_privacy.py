@@ -26,6 +26,7 @@ from queries.privacy import (
     hide_small_groups,
     line_is_safe,
     pinned_cells,
+    sums_reveal,
 )
 
 MIN = 5
@@ -283,7 +284,8 @@ def nine_box_truth(snapshot, rated: pl.DataFrame, cycle_id: int) -> pl.DataFrame
 
 class TestGridWithPublishedSums:
     """The headline shows the shares moved up and down in calibration: sums of the cells above and below the
-    diagonal of the calibration grid, which the grid's hidden cells must also survive."""
+    diagonal of the calibration grid. Hiding more squares until those sums give nothing away can blank the whole
+    grid (the demo's company-wide grid), so the headline leaves the split out instead where it would."""
 
     COUNTS = np.array([[20, 10, 10], [10, 2, 3], [10, 3, 2]])  # pre 2-4 (rows) x final 2-4 (columns)
     UP = np.triu(np.ones((3, 3), dtype=bool), 1)
@@ -318,3 +320,14 @@ class TestGridWithPublishedSums:
             counts, hidden, sums = counts[keep], hidden[keep], [mask[keep] for mask in sums]
             published_anyway = determined_by_sums(counts, np.ones(counts.shape, dtype=bool), sums)
             assert not determined_by_sums(counts, hidden, sums) - fixed_by_totals(counts) - published_anyway
+
+
+    def test_the_headline_leaves_out_a_split_that_would_give_a_square_away(self):
+        """The demo's grid with its one small square, 4 -> 5 (4 people): the grid alone hides it among others, but
+        the count moved up minus the visible squares above the diagonal would give it back."""
+        counts = np.array([[72, 12, 0, 0, 0], [16, 175, 20, 0, 0], [0, 75, 731, 15, 0], [0, 0, 113, 265, 4],
+                           [0, 0, 0, 79, 171]])
+        hidden = hide_small_cells(counts, MIN)
+        up, down = np.triu(np.ones((5, 5), bool), 1), np.tril(np.ones((5, 5), bool), -1)
+        assert sums_reveal(counts, hidden, [up, down])
+        assert not sums_reveal(counts, np.ones((5, 5), bool), [up, down])

@@ -80,10 +80,13 @@ cells[2].metric(f"Share {top_label}", pct(headline["top_share"]), border=True,
                 delta_color="off",
                 help=f"The guideline expects {pct(top_guideline)} {top_label}." if has_guideline else
                 "This cycle has no rating guideline.")
+moved_apart = headline["up_share"] is not None
 cells[3].metric("Changed in calibration", pct(headline["moved_share"]), border=True,
-                delta=f"{pct(headline['up_share'])} up, {pct(headline['down_share'])} down", delta_color="off",
-                delta_arrow="off",
-                help="Share of people whose final rating differs from their manager's rating before calibration.")
+                delta=f"{pct(headline['up_share'])} up, {pct(headline['down_share'])} down" if moved_apart else None,
+                delta_color="off", delta_arrow="off",
+                help="Share of people whose final rating differs from their manager's rating before calibration."
+                + ("" if moved_apart else " Not split into up and down here (or not shown at all): with the "
+                   "calibration grid, that would give away a square hidden to protect a small group."))
 
 
 def hidden_note(by_key: str, noun: str) -> None:
