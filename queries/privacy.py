@@ -28,7 +28,7 @@ These rules protect each view on its own; docs/privacy.md says what comparing tw
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -190,10 +190,9 @@ def sums_reveal(counts: np.ndarray, hidden: np.ndarray, sums: Sequence[np.ndarra
     return bool(determined_by_sums(counts, hidden, sums) - determined_by_sums(counts, hidden, ()))
 
 
-def hide_small_cells(counts: np.ndarray, min_size: int, sums: Sequence[np.ndarray] = ()) -> np.ndarray:
+def hide_small_cells(counts: np.ndarray, min_size: int) -> np.ndarray:
     """A boolean mask of the grid cells to hide: the partition rule on every row and column, then the exact
-    audit, hiding more until no hidden cell can be worked out from what is shown (the totals, and `sums`: masks
-    of cells whose sum is published elsewhere, such as everyone moved up in calibration)."""
+    audit, hiding more until no hidden cell can be worked out from what is shown."""
     counts = np.asarray(counts, dtype=np.int64)
     hidden = np.zeros(counts.shape, dtype=bool)
     if counts.sum() < min_size:
@@ -202,8 +201,7 @@ def hide_small_cells(counts: np.ndarray, min_size: int, sums: Sequence[np.ndarra
     # Rows and columns with nobody in them are known to be all zeros from their totals: nothing to protect.
     rows, cols = np.flatnonzero(counts.sum(axis=1)), np.flatnonzero(counts.sum(axis=0))
     if len(rows) < counts.shape[0] or len(cols) < counts.shape[1]:
-        inner = [np.asarray(mask)[np.ix_(rows, cols)] for mask in sums]
-        hidden[np.ix_(rows, cols)] = hide_small_cells(counts[np.ix_(rows, cols)], min_size, inner)
+        hidden[np.ix_(rows, cols)] = hide_small_cells(counts[np.ix_(rows, cols)], min_size)
         return hidden
     hidden |= (counts > 0) & (counts < min_size)
     lines = _grid_lines(counts.shape)
@@ -226,10 +224,9 @@ def hide_small_cells(counts: np.ndarray, min_size: int, sums: Sequence[np.ndarra
             candidates = [c for c in line if not hidden[c]]
             hidden[min(candidates, key=lambda cell: cost(cell, broken < n_rows))] = True
             broken = next((k for k, line in enumerate(lines) if unsafe(line)), None)
-        # A hidden cell pinned at zero reveals no one; one the totals and sums alone pin (a grid of one row, the
-        # only cell that can hold the people moved up) reveals no more than they do, and they are shown anyway.
-        pinned = sorted((pinned_cells(counts, hidden) | determined_by_sums(counts, hidden, sums))
-                        - fixed_by_totals(counts) - determined_by_sums(counts, np.ones_like(hidden), sums))
+        # A hidden cell pinned at zero reveals no one; one the totals alone pin (a grid of one row) reveals no
+        # more than the totals, which are shown anyway.
+        pinned = sorted(pinned_cells(counts, hidden) - fixed_by_totals(counts))
         if not pinned:
             return hidden
         r, c = pinned[0]
@@ -241,12 +238,10 @@ def hide_small_cells(counts: np.ndarray, min_size: int, sums: Sequence[np.ndarra
 
 
 def hide_small_grid(
-    cells: pl.DataFrame, min_size: int, *, row: str, col: str, size: str = "n", keep: Sequence[str] = (),
-    sums: Sequence[Callable[[object, object], bool]] = (),
+    cells: pl.DataFrame, min_size: int, *, row: str, col: str, size: str = "n", keep: Sequence[str] = ()
 ) -> pl.DataFrame:
     """A complete grid in long form (a row per (`row`, `col`) cell, zeros included) with a `hidden` flag per
-    cell; every column but the keys, `keep` and the flag is blanked on hidden cells. `sums`: tests of (row value,
-    column value) naming cells whose sum is published elsewhere."""
+    cell; every column but the keys, `keep` and the flag is blanked on hidden cells."""
     if cells.is_empty():
         return cells.with_columns(pl.lit(False).alias(HIDDEN))
     row_values = cells[row].unique().sort().to_list()
@@ -256,8 +251,7 @@ def hide_small_grid(
     c_index = {v: j for j, v in enumerate(col_values)}
     for r, c, n in cells.select(row, col, size).iter_rows():
         grid[r_index[r], c_index[c]] = n or 0
-    masks = [np.array([[bool(test(r, c)) for c in col_values] for r in row_values]) for test in sums]
-    mask = hide_small_cells(grid, min_size, masks)
+    mask = hide_small_cells(grid, min_size)
     flags = [bool(mask[r_index[r], c_index[c]]) for r, c in cells.select(row, col).iter_rows()]
     marked = cells.with_columns(pl.Series(HIDDEN, flags, dtype=pl.Boolean))
     blank = [c for c in cells.columns if c not in (row, col, *keep)]

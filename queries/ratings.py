@@ -465,8 +465,7 @@ def _moved_sums_reveal(rated: pl.DataFrame, scale: list[int], settings: Settings
 
 
 def _grid(
-    rated: pl.DataFrame, row: str, col: str, rows: list, cols: list, settings: Settings, *, names: tuple[str, str],
-    sums: tuple = (),
+    rated: pl.DataFrame, row: str, col: str, rows: list, cols: list, settings: Settings, *, names: tuple[str, str]
 ) -> pl.DataFrame:
     r, c = names
     schema = {r: pl.Int64 if isinstance(rows[0], int) else pl.String,
@@ -491,7 +490,7 @@ def _grid(
         )
     )
     return hide_small_grid(
-        cells, settings.min_group_size, row=r, col=c, keep=(f"{r}_total", f"{c}_total"), sums=sums
+        cells, settings.min_group_size, row=r, col=c, keep=(f"{r}_total", f"{c}_total")
     ).sort(r, c)
 
 
