@@ -62,12 +62,17 @@ def grouping(keys: pl.DataFrame, people: pl.Series, name: str, hidden) -> tuple[
     return Grouping(codes, {index[g] for g in hidden if g in index}, hideable=len(labels)), labels
 
 
-def recovered(snapshot, cycle_id: int, settings: Settings, protected: bool) -> tuple[set, set, int]:
+def recovered(
+    snapshot, cycle_id: int, settings: Settings, protected: bool, every_region: bool = True
+) -> tuple[set, set, int]:
     units = [None, *snapshot.org_unit.sort("id")["id"].to_list()]
     regions = [(), *[(r,) for r in snapshot.region.sort("id")["id"].to_list()]]
+    scopes = list(itertools.product(units, regions))
+    if not every_region:
+        scopes = [(unit, region_ids) for unit, region_ids in scopes if unit is None or not region_ids]
     groups, atoms = set(), set()
     shown = {}
-    for unit, region_ids in itertools.product(units, regions):
+    for unit, region_ids in scopes:
         filters = Filters(period_id=0, as_of=date.today(), region_ids=region_ids, org_unit_id=unit)
         shown[filters] = views(snapshot, filters, cycle_id, settings, protected)
     for filters, view in shown.items():
@@ -97,6 +102,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", required=True)
     parser.add_argument("--min-group-size", type=int, default=Settings().min_group_size)
+    parser.add_argument("--units-in-all-regions-only", action="store_true",
+                        help="every unit with all regions, and only the whole organisation region by region "
+                        "(for the medium profile, whose thousands of units times regions take too long)")
     args = parser.parse_args()
     engine = make_engine(args.url)
     snapshot = load_snapshot(engine)
@@ -106,7 +114,7 @@ def main() -> None:
         started = time.perf_counter()
         groups, atoms, scopes = set(), set(), 0
         for cycle_id in snapshot.review_cycle.sort("id")["id"].to_list():
-            g, a, n = recovered(snapshot, cycle_id, settings, protected)
+            g, a, n = recovered(snapshot, cycle_id, settings, protected, not args.units_in_all_regions_only)
             groups |= g
             atoms |= a
             scopes += n
