@@ -364,57 +364,59 @@ def pair_leaks(first: Grouping, second: Grouping, min_size: int) -> list[tuple]:
     return [labels[k] + (edges[k],) for k in sorted(bridges(node_count, edges)) if 0 < sizes[k] < min_size]
 
 
-def _side(node_count: int, edges: list[tuple[int, int]], cut: tuple[int, int], start: int) -> set[int]:
-    """Nodes reachable from `start` without crossing the edge `cut`."""
-    adjacency: list[list[int]] = [[] for _ in range(node_count)]
-    skipped = False
-    for u, v in edges:
-        if not skipped and {u, v} == set(cut):
-            skipped = True
-            continue
-        adjacency[u].append(v)
-        adjacency[v].append(u)
-    seen, frontier = {start}, [start]
-    while frontier:
-        for nxt in adjacency[frontier.pop()]:
-            if nxt not in seen:
-                seen.add(nxt)
-                frontier.append(nxt)
-    return seen
+def _smaller_side(adjacency: list[list[tuple[int, int]]], cut: int, u: int, v: int) -> tuple[set[int], int]:
+    """The nodes on the smaller side of the bridge `cut` (edge id) between u and v, and the endpoint it holds:
+    two searches, one from each end, advanced in turn until one runs out, so a bridge to a small branch costs
+    only that branch."""
+    seen = ({u}, {v})
+    frontiers = ([u], [v])
+    while True:
+        for side in (0, 1):
+            if not frontiers[side]:
+                return seen[side], (u, v)[side]
+            node = frontiers[side].pop()
+            for nxt, edge in adjacency[node]:
+                if edge != cut and nxt not in seen[side]:
+                    seen[side].add(nxt)
+                    frontiers[side].append(nxt)
 
 
-def _break_leak(first: Grouping, second: Grouping, leak: tuple, min_size: int) -> bool:
-    """Hide the smallest visible own group(s) that close a cycle through the leaking edge: a group on the far side
-    of it from its partition's pool (or one on each side when nothing of that partition is hidden yet). False when
-    no own group can; the caller then hides the partition whole."""
+def _mend(first: Grouping, second: Grouping, leaks: list[tuple], min_size: int) -> bool:
+    """Hide, for each leaking edge, the smallest visible own group(s) that close a cycle through it: a group on
+    the far side of it from its partition's pool (or one on each side when nothing of that partition is hidden
+    yet). All the leaks of one pass are mended against the same graph; the next pass checks again. False when
+    none could be."""
     node_count, edges, _, _ = _pair_graph(first, second)
-    cut = leak[-1]
-    near = _side(node_count, edges, cut, cut[0])
-    offset = {0: 0, 1: len(first.sizes)}
-    options = []
-    for index, grouping in enumerate((first, second)):
-        if not grouping.own:
-            continue
-        pool = len(first.sizes) + len(second.sizes) + index
-        visible = [g for g, n in enumerate(grouping.sizes[: grouping.hideable]) if n and g not in grouping.hidden]
-        sides = {g: (offset[index] + g) in near for g in visible}
-        if any(grouping.sizes[g] for g in grouping.hidden):
-            far = [g for g in visible if sides[g] != (pool in near)]
-            if far:
-                g = min(far, key=lambda g: (grouping.sizes[g], g))
-                options.append((grouping.sizes[g], index, [g]))
-        else:
-            here = [g for g in visible if sides[g]]
-            there = [g for g in visible if not sides[g]]
-            if here and there:
-                smallest = lambda groups, g=grouping: min(groups, key=lambda k: (g.sizes[k], k))  # noqa: E731
-                pair = [smallest(here), smallest(there)]
-                options.append((sum(grouping.sizes[g] for g in pair), index, pair))
-    if not options:
-        return False
-    _, index, groups = min(options)
-    (first, second)[index].hide(groups, min_size)
-    return True
+    adjacency: list[list[tuple[int, int]]] = [[] for _ in range(node_count)]
+    for k, (x, y) in enumerate(edges):
+        adjacency[x].append((y, k))
+        adjacency[y].append((x, k))
+    index = {edge: k for k, edge in enumerate(edges)}
+    offsets = (0, len(first.sizes))
+    mended = False
+    for leak in leaks:
+        u, v = leak[-1]
+        small, _ = _smaller_side(adjacency, index[(u, v)], u, v)
+        options = []
+        for which, grouping in enumerate((first, second)):
+            if not grouping.own:
+                continue
+            pool = len(first.sizes) + len(second.sizes) + which
+            by_size = sorted((n, g) for g, n in enumerate(grouping.sizes[: grouping.hideable])
+                             if n and g not in grouping.hidden)
+            inside = [(n, g) for n, g in by_size if offsets[which] + g in small]
+            outside = next(((n, g) for n, g in by_size if offsets[which] + g not in small), None)
+            if adjacency[pool]:
+                pick = (inside[:1] if pool not in small else []) or ([outside] if pool in small and outside else [])
+                if pick:
+                    options.append((pick[0][0], which, [pick[0][1]]))
+            elif inside and outside:
+                options.append((inside[0][0] + outside[0], which, [inside[0][1], outside[1]]))
+        if options:
+            _, which, groups = min(options)
+            (first, second)[which].hide(groups, min_size)
+            mended = True
+    return mended
 
 
 def protect_pair(first: Grouping, second: Grouping, min_size: int) -> bool:
@@ -422,7 +424,7 @@ def protect_pair(first: Grouping, second: Grouping, min_size: int) -> bool:
     own partition that cannot be mended otherwise is hidden whole. False if even that leaves a leak (a scope's
     total against a fixed view of its parent): then the scope itself must not be shown."""
     while leaks := pair_leaks(first, second, min_size):
-        if _break_leak(first, second, leaks[0], min_size):
+        if _mend(first, second, leaks, min_size):
             continue
         owns = [g for g in (first, second) if g.own and not g.whole]
         if not owns:
