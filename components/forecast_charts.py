@@ -70,3 +70,63 @@ def forecast_table(
             ),
         },
     )
+
+
+@functools.cache
+def _calibration_template() -> dict:
+    """Predicted chance against the share that finished on track, per band and source, over a dataset "rows"."""
+    tooltip = [
+        alt.Tooltip("source:N", title="Source"),
+        alt.Tooltip("predicted:Q", format=".0%", title="Predicted chance (mean)"),
+        alt.Tooltip("observed:Q", format=".0%", title="Finished on track"),
+        alt.Tooltip("goals:Q", format=",", title="Goals"),
+    ]
+    axis = alt.Axis(format="%")
+    scale = alt.Scale(domain=[0, 1])
+    diagonal = alt.Chart(alt.NamedData(name="diagonal")).mark_line(color=MUTED, strokeDash=[4, 4]).encode(
+        x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale)
+    )
+    points = (
+        alt.Chart(alt.NamedData(name="rows"))
+        .mark_line(point=alt.OverlayMarkDef(filled=True, size=60))
+        .encode(
+            x=alt.X("predicted:Q", title="Predicted chance of finishing on track", axis=axis, scale=scale),
+            y=alt.Y("observed:Q", title="Share that finished on track", axis=axis, scale=scale),
+            color=alt.Color("source:N", title=None, scale=alt.Scale(range=[ACCENT, "#e07a2e"])),
+            tooltip=tooltip,
+        )
+    )
+    return (diagonal + points).properties(height=320).to_dict(validate=True)
+
+
+def calibration_chart(frame: pl.DataFrame) -> FilledChart:
+    """Calibration: per band of predicted chance, the mean prediction against what happened; the dashed diagonal is
+    a perfectly calibrated forecast."""
+    diagonal = pl.DataFrame({"x": [0.0, 1.0], "y": [0.0, 1.0]})
+    return FilledChart(_calibration_template(), {"rows": frame, "diagonal": diagonal})
+
+
+def skill_table(frame: pl.DataFrame, name: str, *, label: str) -> None:
+    """Per group: goals, finished on track, the forecast's and the owners' mean chance and Brier score, and how often
+    the owners' confident calls came true."""
+    shares = ["finished_on_track", "forecast_chance", "owner_confidence", "confident_came_true"]
+    data_table(
+        frame.with_columns(pl.col(shares) * 100),
+        name,
+        {
+            "group": st.column_config.TextColumn(label),
+            "goals": st.column_config.NumberColumn("Goals"),
+            "finished_on_track": st.column_config.NumberColumn("Finished on track", format="%.0f%%"),
+            "forecast_chance": st.column_config.NumberColumn("Forecast chance (mean)", format="%.0f%%"),
+            "forecast_brier": st.column_config.NumberColumn(
+                "Forecast Brier", format="%.3f", help="Mean squared gap between chance and outcome: 0 perfect, "
+                "0.25 = always saying 50%"
+            ),
+            "owner_confidence": st.column_config.NumberColumn("Owners' confidence (mean)", format="%.0f%%"),
+            "confidence_brier": st.column_config.NumberColumn("Confidence Brier", format="%.3f"),
+            "confident_goals": st.column_config.NumberColumn("Confident calls", help="Owners' confidence 70-90%"),
+            "confident_came_true": st.column_config.NumberColumn(
+                "Confident calls came true", format="%.0f%%", help="Blank: too few confident calls to say"
+            ),
+        },
+    )

@@ -58,9 +58,10 @@ FRAMES: dict[str, Frame] = {
     "phased_expected": Frame(),
     "business_below_company": Frame(),
     # forecasts
-    "forecast_walks": Frame(),
+    "forecast_walks": Frame(persist=True),
     "forecast_own_samples": Frame(),
     "owner_confidence": Frame(),
+    "forecast_backtest": Frame(),
     "burnup_replay": Frame(),
     "replayed_day": Frame(memo="replay"),
     "replayed_grid": Frame(memo="replay"),

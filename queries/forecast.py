@@ -81,8 +81,11 @@ def walk_parameters(
         pl.col("at").last().alias("last_at"),
         (pl.col("_order") == 1).sum().cast(pl.Int64).alias("updates"),
         ((pl.col("at").last() - pl.col("at").first()).dt.total_days()).cast(pl.Float64).alias("days_observed"),
-        pl.col("change").drop_nulls().alias("changes"),
-        pl.col("days").drop_nulls().alias("spans"),
+        # Sums over the increments, so the noise needs no per-key-result lists (see _noise).
+        pl.col("change").count().cast(pl.Int64).alias("increments"),
+        (pl.col("change") ** 2).sum().alias("change_squared"),
+        (pl.col("change") * pl.col("days")).sum().alias("change_days"),
+        (pl.col("days") ** 2).sum().alias("days_squared"),
     )
     drift = (pl.col("last_value") - pl.col("start_value")) / pl.col("days_observed")
     ended = pl.lit(as_of) >= pl.col("end_date")
@@ -107,11 +110,12 @@ def walk_parameters(
 
 
 def _noise() -> pl.Expr:
-    """sigma = sqrt(sum((change - drift x days)^2) / days observed x m / (m - 1)), 0 with fewer than 2 increments."""
-    residual = (pl.col("changes") - pl.col("drift") * pl.col("spans")).list.eval(pl.element() ** 2).list.sum()
-    increments = pl.col("changes").list.len()
-    variance = residual / pl.col("days_observed") * increments / (increments - 1)
-    return pl.when((increments > 1) & (pl.col("days_observed") > 0)).then(variance.sqrt()).otherwise(0.0)
+    """sigma = sqrt(sum((change - drift x days)^2) / days observed x m / (m - 1)), 0 with fewer than 2 increments;
+    the sum of squares is expanded as sum(change^2) - 2 drift sum(change x days) + drift^2 sum(days^2)."""
+    drift, m = pl.col("drift"), pl.col("increments")
+    residual = pl.col("change_squared") - 2 * drift * pl.col("change_days") + drift**2 * pl.col("days_squared")
+    variance = (residual.clip(lower_bound=0.0) / pl.col("days_observed") * m / (m - 1)).sqrt()
+    return pl.when((m > 1) & (pl.col("days_observed") > 0)).then(variance).otherwise(0.0)
 
 
 def sample_progress(parameters: pl.DataFrame, samples: int = FORECAST_SAMPLES, seed: int = SEED) -> np.ndarray:

@@ -213,9 +213,10 @@ class TestPage:
         }  # fmt: skip
         assert [s.value for s in at.subheader] == [
             "Objectives against pace", "Trend over the year's quarters", "Where the objectives stand",
-            "Goals at risk, and what changed",
+            "Goals at risk, and what changed", "Will we make it?",
         ]  # fmt: skip
-        assert len(at.get("vega_lite_chart")) == 3  # burn-up, trend, heatmap by region (only the open tab is drawn)
+        # burn-up, trend, heatmap by region, forecast intervals (only the open tabs are drawn)
+        assert len(at.get("vega_lite_chart")) == 4
         assert any("furthest behind pace first" in c.value for c in at.caption)
 
     def test_the_team_heatmap_draws_when_its_tab_opens(self, app_test):
@@ -224,6 +225,14 @@ class TestPage:
         at.run()
         assert not at.exception
         assert any("ten teams" in c.value for c in at.caption)
+
+    def test_how_far_to_trust_the_forecast_draws_when_its_tab_opens(self, app_test):
+        at = app_test(page=self.PAGE)
+        at.session_state["progress_forecast"] = "How far to trust it"  # a click on the tab
+        at.run()
+        assert not at.exception
+        shown = {m.label for m in at.metric} | {c.value for c in at.caption} | {i.value for i in at.info}
+        assert "Forecast Brier" in shown or any("check the forecasts against" in text for text in shown)
 
     def test_a_filter_changes_the_numbers(self, app_test):
         at = app_test(page=self.PAGE)

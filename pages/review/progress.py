@@ -8,11 +8,14 @@ import streamlit as st
 from components.charts import show
 from components.context import current
 from components.data import ask
+from components.forecast_charts import calibration_chart, forecast_intervals, forecast_table, skill_table
 from components.format import day, pct
 from components.notes import NOTE_COLUMN, with_latest_note
 from components.pins import pin_button, since_last_pin
 from components.progress_charts import burnup_chart, pace_heatmap_chart, trend_chart
 from components.tables import data_table
+from queries.backtest import BACKTEST_MIN_GOALS, BACKTEST_QUARTERS, forecast_calibration, forecast_skill
+from queries.forecast import MIN_DAYS, MIN_UPDATES, objective_forecast
 from queries.progress import (
     AT_RISK_LIMIT,
     default_comparison_date,
@@ -169,3 +172,59 @@ if risk_tab.open:
 if changed_tab.open:
     with changed_tab:
         what_changed()
+
+
+def forecast_view() -> None:
+    forecast = ask(objective_forecast, filters, viewer)
+    if forecast["p50"].is_null().all():
+        st.info(f"Too little history to forecast: no key result under these objectives has {MIN_UPDATES} updates "
+                f"over {MIN_DAYS} days yet.", icon=":material/hourglass_empty:")
+        return
+    st.caption("Each objective's progress at the period's end as forecast from its key results' own update histories "
+               "(docs/forecasting.md): the band runs from P10 to P90, the tick is P50, the dot is progress now.")
+    show(forecast_intervals(forecast), name="Progress forecast", key="progress_forecast_chart")
+    forecast_table(forecast, name="Progress forecast figures")
+
+
+def trust_view() -> None:
+    skill = ask(forecast_skill, filters, viewer)
+    if skill.is_empty():
+        st.info(f"No finished quarter in this scope has {BACKTEST_MIN_GOALS} goals to check the forecasts against.",
+                icon=":material/hourglass_empty:")
+        return
+    whole = skill.row(0, named=True)
+    st.caption(f"The last {BACKTEST_QUARTERS} finished quarters, each forecast from its middle day with only the "
+               "history known then, against how each business goal finished. Brier score: the mean squared gap "
+               "between the predicted chance and what happened (0 is perfect, 0.25 is always saying 50%).")
+    cells = st.columns(3)
+    cells[0].metric("Goals checked", f"{whole['goals']:,}", border=True)
+    cells[1].metric("Forecast Brier", f"{whole['forecast_brier']:.3f}", border=True,
+                    help="Lower is better; 0.25 is what always saying 50% scores.")
+    cells[2].metric("Owners' confidence Brier", f"{whole['confidence_brier']:.3f}", border=True,
+                    help="The owners' own confidence at the same day, scored the same way.")
+    show(calibration_chart(ask(forecast_calibration, filters, viewer)), name="Forecast calibration",
+         key="progress_calibration")
+    st.caption("On the dashed diagonal, a predicted 70% comes true 70% of the time. Bands with fewer goals than "
+               f"{BACKTEST_MIN_GOALS} (or the minimum group size) are left out.")
+    for by, label in (("region", "Region"), ("team", "Team")):
+        groups = ask(forecast_skill, filters, viewer, by=by)
+        st.markdown(f"**By {by}**")
+        if groups.is_empty():
+            st.caption(f"No {by} in this scope has enough goals to say.")
+            continue
+        confident = groups.filter(pl.col("confident_came_true").is_not_null()).head(1)
+        if confident.height:
+            row = confident.row(0, named=True)
+            st.caption(f"{row['group']} owners' confident calls (70-90%) came true "
+                       f"{pct(row['confident_came_true'])} of the time, over {row['confident_goals']:,} goals.")
+        skill_table(groups, f"Forecast quality by {by}", label=label)
+
+
+st.subheader("Will we make it?")
+forecast_tab, trust_tab = st.tabs(["Forecast", "How far to trust it"], key="progress_forecast", on_change="rerun")
+if forecast_tab.open:
+    with forecast_tab:
+        forecast_view()
+if trust_tab.open:
+    with trust_tab:
+        trust_view()
