@@ -19,6 +19,7 @@ pages = {
         st.Page("pages/review/overview.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page("pages/review/strategy_map.py", title="Strategy map", icon=":material/account_tree:"),
         st.Page("pages/review/progress.py", title="Progress", icon=":material/trending_up:"),
+        st.Page("pages/review/present.py", title="Present", icon=":material/co_present:", url_path="present"),
     ],
     "People & alignment": [
         st.Page("pages/people/ratings.py", title="Ratings", icon=":material/leaderboard:"),

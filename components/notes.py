@@ -12,6 +12,7 @@ import streamlit as st
 
 from components.context import PageContext
 from components.data import ask, viewer_snapshot
+from components.tables import data_table
 from data.access_log import record_view
 from data.db import database_url
 from data.review_notes import NOTE_SCHEMA, NoteRefused, add_note, read_notes
@@ -61,8 +62,7 @@ def notes_panel(context: PageContext) -> pl.DataFrame:
     if notes.is_empty():
         st.caption("No notes or decisions on the objectives and goals of this scope yet.")
     else:
-        st.dataframe(notes.select(list(NOTE_HEADINGS)), hide_index=True, column_config=NOTE_HEADINGS,
-                     key="notes_table")
+        data_table(notes.select(list(NOTE_HEADINGS)), "Notes and decisions", NOTE_HEADINGS, key="notes_table")
     if may_write_notes(viewer):
         _note_form(context)
         if added := st.session_state.pop(_ADDED, None):

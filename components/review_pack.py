@@ -226,13 +226,14 @@ def title_section(header: PackHeader) -> Section:
         header.scope_label, f"As of {day(header.as_of)}", f"Data read {moment(header.loaded_at)}{stamp}"))
 
 
-def review_sections(
-    run: Run, viewer: Viewer, header: PackHeader, notes: pl.DataFrame, step: Step | None = None,
-    pinned: PinComparison | None = None,
-) -> list[Section]:
-    """The pack's sections in order; the ratings distribution only for HR; `notes` are the scope's visible ones;
-    what changed is measured against the last pinned review when there is one, else the quarter's first day."""
+def section_builders(
+    run: Run, viewer: Viewer, header: PackHeader, notes: pl.DataFrame, pinned: PinComparison | None = None
+) -> list[tuple[str, Callable[[], Section]]]:
+    """The review's sections in order, each built only when called: the ratings distribution only for HR; `notes`
+    are the scope's visible ones; what changed is measured against the last pinned review when there is one, else
+    the quarter's first day."""
     builders: list[tuple[str, Callable[[], Section]]] = [
+        ("Title", lambda: title_section(header)),
         ("KPI summary", lambda: kpi_section(run)),
         ("Objectives against pace", lambda: pace_section(run)),
         ("Objectives most behind", lambda: behind_section(run)),
@@ -244,7 +245,16 @@ def review_sections(
     if viewer.role == "hr":
         builders.append(("Ratings distribution", lambda: ratings_section(run)))
     builders.append(("Notes and decisions", lambda: notes_section(notes)))
-    sections = [title_section(header)]
+    return builders
+
+
+def review_sections(
+    run: Run, viewer: Viewer, header: PackHeader, notes: pl.DataFrame, step: Step | None = None,
+    pinned: PinComparison | None = None,
+) -> list[Section]:
+    """Every section of the review (see `section_builders`), reporting progress to `step`."""
+    builders = section_builders(run, viewer, header, notes, pinned)
+    sections = []
     for done, (what, build) in enumerate(builders):
         if step:
             step(done, len(builders), what)

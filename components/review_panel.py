@@ -14,7 +14,7 @@ from components.export import file_stem
 from components.notes import all_notes
 from components.pack_files import PDF_MIME, PPTX_MIME, pdf_bytes, pptx_bytes
 from components.pins import read_last_pin
-from components.review_pack import PackHeader, pin_comparison, review_sections
+from components.review_pack import PackHeader, PinComparison, Run, pin_comparison, review_sections
 from queries.notes import scope_notes
 from queries.periods import period_row
 
@@ -42,7 +42,9 @@ def review_pack_panel(context: PageContext) -> None:
                            on_click="ignore")
 
 
-def _build(context: PageContext) -> tuple[bytes, bytes]:
+def review_inputs(context: PageContext) -> tuple[Run, PackHeader, pl.DataFrame, PinComparison | None]:
+    """What the review's sections read for this page's filters and viewer: the seam's runner, the title, the scope's
+    notes and the comparison with the last pinned review."""
     filters, viewer = context.filters, context.viewer
     scoped = viewer_snapshot(viewer)
     header = PackHeader(context.scope_label, period_row(scoped, filters.period_id)["name"], filters.as_of,
@@ -51,15 +53,19 @@ def _build(context: PageContext) -> tuple[bytes, bytes]:
     def run(query: Callable[..., pl.DataFrame], **options: object) -> pl.DataFrame:
         return ask(query, filters, viewer, **options)
 
+    notes = scope_notes(scoped, filters, all_notes())
+    return run, header, notes, pin_comparison(scoped, filters, SETTINGS, read_last_pin(context))
+
+
+def _build(context: PageContext) -> tuple[bytes, bytes]:
     with st.status("Building the review pack…", expanded=False) as status:
         bar = st.progress(0.0)
 
         def step(done: int, total: int, what: str) -> None:
             bar.progress(done / total, text=what)
 
-        notes = scope_notes(scoped, filters, all_notes())
-        pinned = pin_comparison(scoped, filters, SETTINGS, read_last_pin(context))
-        sections = review_sections(run, viewer, header, notes, step, pinned=pinned)
+        run, header, notes, pinned = review_inputs(context)
+        sections = review_sections(run, context.viewer, header, notes, step, pinned=pinned)
         files = pptx_bytes(sections), pdf_bytes(sections)
         status.update(label=f"Review pack ready: {len(sections)} slides.", state="complete")
     return files

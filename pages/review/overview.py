@@ -76,5 +76,8 @@ st.subheader("Notes and decisions")
 notes_panel(context)
 
 st.subheader("Review pack")
-st.caption("The quarter's review for this scope, as PowerPoint (editable tables) and PDF.")
+st.caption("The quarter's review for this scope, as PowerPoint (editable tables) and PDF, or on screen for a "
+           "projector.")
+st.page_link("pages/review/present.py", label="Present this review", icon=":material/co_present:",
+             query_params=dict(st.query_params))
 review_pack_panel(context)
