@@ -103,8 +103,8 @@ def pdf_bytes(sections: list[Section]) -> bytes:
             pdf.multi_cell(0, 7, _text(line, family), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
         if section.image is not None:
-            width = 150 if section.table is not None else 200
-            pdf.image(io.BytesIO(section.image), w=width, keep_aspect_ratio=True, h=110)
+            width = 130 if section.table is not None else 220
+            pdf.image(io.BytesIO(section.image), w=width)
             pdf.ln(2)
         if section.table is not None:
             pdf.set_font(family, size=10)

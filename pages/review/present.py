@@ -15,7 +15,7 @@ PRESENT_STYLE = """<style>
 .st-key-present_slide_body {min-height: 84vh;}
 .st-key-present_slide_body h1 {font-size: 3.4rem;}
 [data-testid="stText"] {font-size: 1.7rem; font-family: inherit; white-space: pre-wrap;}
-[data-testid="stTable"] td, [data-testid="stTable"] th {font-size: 1.5rem;}
+[data-testid="stTable"] td, [data-testid="stTable"] th {font-size: 1.2rem;}
 </style>"""
 
 context = current()
@@ -35,7 +35,7 @@ with st.container(key="present_slide_body", gap="medium"):
     for line in section.lines:
         st.text(line)
     if section.image is not None and section.table is not None:
-        picture, table = st.columns([3, 2], gap="large")
+        picture, table = st.columns([1, 1], gap="large")
         picture.image(section.image, width="stretch")
         table.table({heading: [row[i] for row in section.table.rows] for i, heading in
                      enumerate(section.table.columns)}, border="horizontal", hide_index=True)
