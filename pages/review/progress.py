@@ -212,7 +212,8 @@ def trust_view() -> None:
         if groups.is_empty():
             st.caption(f"No {by} in this scope has enough goals to say.")
             continue
-        confident = groups.filter(pl.col("confident_came_true").is_not_null()).head(1)
+        # The group whose owners' confident calls came true least often: where confidence needs a second look.
+        confident = groups.filter(pl.col("confident_came_true").is_not_null()).sort("confident_came_true").head(1)
         if confident.height:
             row = confident.row(0, named=True)
             st.caption(f"{row['group']} owners' confident calls (70-90%) came true "
