@@ -45,3 +45,15 @@ def test_a_bad_link_value_is_dropped_with_a_notice(app_server, page):
     alerts = " ".join(page.locator("[data-testid='stAlert']").all_inner_texts())
     assert "NOWHERE" in alerts and "1999-Q1" in alerts
     assert len(metric_values(page)) == 10
+
+
+def test_the_forecast_draws_its_intervals(app_server, page):
+    open_app(page, app_server)
+    assert_no_exception(page)
+    heading = page.get_by_text("Will we make it?", exact=True)
+    heading.wait_for(timeout=30000)
+    heading.scroll_into_view_if_needed()
+    forecast = page.locator("[data-testid='stVegaLiteChart']").nth(1)
+    forecast.locator("canvas, svg").first.wait_for(timeout=30000)
+    assert forecast.bounding_box()["height"] > 60
+    page.get_by_text("have too little history").wait_for(timeout=30000)

@@ -31,11 +31,17 @@ def test_burnup_and_heatmap_render(app_server, page):
     wait_for_app(page)
     assert_no_exception(page)
     page.get_by_text("The ten teams with the most goals").wait_for(timeout=30000)
-    assert page.locator(CHART).count() == 2  # the burn-up and the open tab's heatmap
+    # the burn-up, the quarters' trend, the open tab's heatmap and the forecast's intervals
+    assert page.locator(CHART).count() == 4
     page.get_by_role("tab", name="What changed since the last review").click()
     wait_for_app(page)
     assert_no_exception(page)
     page.get_by_text("Objectives on 01 Oct 2026 and on 25 Nov 2026").wait_for(timeout=30000)
+    page.get_by_role("tab", name="How far to trust it").click()
+    wait_for_app(page)
+    assert_no_exception(page)
+    judged = page.get_by_text("finished quarters").or_(page.get_by_text("to check the forecasts against"))
+    judged.first.wait_for(timeout=30000)
 
 
 def test_a_region_filter_changes_numbers_and_url(app_server, page):
