@@ -442,10 +442,14 @@ def protect_linked(
     for grouping in groupings:
         grouping.hide((), min_size)
     pairs = [(a, b) for i, a in enumerate(groupings) for b in groupings[i + 1:]] + list(fixed_pairs)
+    safe_at: dict[int, tuple[int, int]] = {}  # a pair found safe, and its hidden counts then: unchanged, still safe
     while True:
         before = sum(len(g.hidden) for g in groupings)
-        for first, second in pairs:
+        for k, (first, second) in enumerate(pairs):
+            if safe_at.get(k) == (len(first.hidden), len(second.hidden)):
+                continue
             if not protect_pair(first, second, min_size):
                 return False
+            safe_at[k] = (len(first.hidden), len(second.hidden))
         if sum(len(g.hidden) for g in groupings) == before:
             return True
