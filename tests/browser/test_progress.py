@@ -22,8 +22,8 @@ def test_burnup_and_heatmap_render(app_server, page):
     assert page.locator("h1").first.inner_text() == "Progress"
     assert len(metric_values(page)) == 5
     charts = page.locator(CHART)
-    charts.nth(1).wait_for(timeout=30000)
-    heatmap = charts.nth(1)
+    charts.nth(2).wait_for(timeout=30000)
+    heatmap = charts.nth(2)  # after the burn-up and the trend over quarters
     heatmap.scroll_into_view_if_needed()
     heatmap.locator("canvas, svg").first.wait_for(timeout=30000)
     assert heatmap.bounding_box()["height"] > 150
