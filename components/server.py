@@ -28,8 +28,7 @@ def readiness() -> tuple[int, dict]:
         "stale": health.stale,
         "data_as_of": health.data_as_of.isoformat() if health.data_as_of else None,
         "unreachable_since": health.unreachable_since.isoformat() if health.unreachable_since else None,
-        "problem": health.problem,
-    }
+    }  # why it is unreachable names hosts and users: that is for the server log, not for anyone who asks
     return (200 if health.servable else 503), body
 
 

@@ -44,7 +44,6 @@ FRAMES: dict[str, Frame] = {
     "visible_region_ids": Frame(),
     "visible_unit_paths": Frame(),
     "demo_managers": Frame(),
-    "demo_marker": Frame(),
     "names_by_email": Frame(),
     # the roll-up universe of a year and its progress
     "update_history": Frame(persist=True),

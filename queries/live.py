@@ -152,10 +152,9 @@ class LiveSnapshot:
         failures = 0
         while True:
             with self._condition:
-                ticket, fresh, previous = self._requested, self._fresh, self._snapshot
+                ticket, fresh = self._requested, self._fresh
                 self._fresh = False
-            succeeded = self._attempt(previous, fresh)
-            del previous  # the worker's own reference: an old snapshot must not outlive its swap
+            succeeded = self._attempt(fresh)
             with self._condition:
                 self._attempted = max(self._attempted, ticket)
                 self._condition.notify_all()
@@ -172,14 +171,17 @@ class LiveSnapshot:
                 with self._condition:
                     self._requested = max(self._requested, self._attempted + 1)
 
-    def _attempt(self, previous: Snapshot | None, fresh: bool) -> bool:
+    def _attempt(self, fresh: bool) -> bool:
         outcome: dict[str, object] = {}
+        previous = [self._snapshot]  # let go as soon as the read is done: no old snapshot outlives its swap
 
         def run() -> None:
             try:
-                outcome["snapshot"] = self._load(previous, fresh)
+                outcome["snapshot"] = self._load(previous[0], fresh)
             except Exception as error:  # noqa: BLE001 - every failure keeps the last good snapshot
                 outcome["error"] = error
+            finally:
+                previous.clear()
 
         # The database calls inside have time limits of their own; this one also covers a read that hangs
         # between them, so that the worker always comes back to retry.
@@ -200,12 +202,13 @@ class LiveSnapshot:
             self._snapshot = loaded
             self._checked = time.monotonic()
             self._unreachable_since, self._problem = None, None
-            if swapped:
-                self._version += 1
+        del loaded
         if swapped:
-            del previous, loaded
+            # Forget what was derived from the old snapshot and free it before anyone is told of the new one.
             self._on_swap()
             gc.collect()
+            with self._condition:
+                self._version += 1
         return True
 
     def _failed(self, error: Exception) -> None:

@@ -8,8 +8,11 @@ fault shows within seconds.
 
 from __future__ import annotations
 
+import json
 import os
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,6 +79,15 @@ def _eventually(condition, seconds: float, what: str) -> float:
     return time.monotonic() - started
 
 
+def _readiness(base_url: str) -> tuple[int, dict]:
+    """The readiness check as a load balancer sees it: (HTTP status, body)."""
+    try:
+        with urllib.request.urlopen(f"{base_url}/_ladder/ready", timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read())
+
+
 def _alerts(page) -> str:
     return " ".join(page.locator("[data-testid='stAlert']").all_inner_texts())
 
@@ -139,15 +151,22 @@ def test_a_start_while_down_serves_the_stored_snapshot_and_otherwise_recovers_by
     with app_behind(proxy, goals_database, tmp_path / "kept") as base_url:
         open_app(page, base_url)
         figures = _figures(page)
+        status, body = _readiness(base_url)
+        assert status == 200 and body["ready"] and not body["stale"] and "problem" not in body
 
     proxy.set_mode(REFUSE)
     with app_behind(proxy, goals_database, tmp_path / "kept") as base_url:  # the stored snapshot is on disk
+        _eventually(lambda: _readiness(base_url)[1]["stale"], 15, "readiness reporting stale data")
+        status, body = _readiness(base_url)
+        assert status == 200 and body["ready"] and body["unreachable_since"] and body["data_as_of"]
         open_app(page, base_url)
         assert _figures(page) == figures
         assert BANNER in _alerts(page) and "figures are as of" in _alerts(page)
         assert_no_exception(page)
 
     with app_behind(proxy, goals_database, tmp_path / "empty") as base_url:  # nothing stored: nothing to show
+        _eventually(lambda: _readiness(base_url)[0] == 503, 15, "readiness failing")
+        assert _readiness(base_url)[1]["ready"] is False
         open_app(page, base_url)
         assert "The goals database is not available" in _alerts(page)
         assert not page.locator("[data-testid='stMetricValue']").count()
