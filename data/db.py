@@ -124,6 +124,18 @@ def watch_statements(engine: Engine, seconds: float) -> None:
     event.listen(engine, "after_cursor_execute", lambda conn, *_: _disarm(conn))
     event.listen(engine, "handle_error", lambda context: _disarm(context.connection) if context.connection else None)
 
+    # The pool's liveness ping runs beneath those events, and on a silent host it would wait forever.
+    ping = engine.dialect.do_ping
+
+    def watched_ping(dbapi_connection) -> bool:
+        timer = _arm(dbapi_connection, seconds)
+        try:
+            return ping(dbapi_connection)
+        finally:
+            timer.cancel()
+
+    engine.dialect.do_ping = watched_ping
+
 
 def _arm(dbapi_connection, seconds: float) -> threading.Timer:
     def cut() -> None:

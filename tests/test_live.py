@@ -181,6 +181,29 @@ class TestTimeLimits:
         assert time.monotonic() - started < 2.0
         engine.dispose()
 
+    @pytest.mark.postgres
+    @pytest.mark.parametrize("silent", ["pooled", "new"])
+    def test_a_host_that_goes_silent_fails_within_the_limits(self, postgres_url, monkeypatch, silent):
+        """Limits 1 s (connect) and 1 s (statement): a pooled connection's ping is cut after 1 + 2 s, the new
+        connection then gives up after 1 s; a new connection alone after 1 s. Never longer than 6 s."""
+        from sqlalchemy.engine import make_url
+
+        from tests.fault_proxy import HANG, FaultProxy
+
+        monkeypatch.setenv("LADDER_CONNECT_TIMEOUT_SECONDS", "1")
+        monkeypatch.setenv("LADDER_STATEMENT_TIMEOUT_SECONDS", "1")
+        with FaultProxy(("127.0.0.1", make_url(postgres_url).port or 5432), lifetime_seconds=60) as proxy:
+            engine = make_engine(make_url(postgres_url).set(host="127.0.0.1", port=proxy.port))
+            if silent == "pooled":
+                with engine.connect() as conn:
+                    conn.execute(text("SELECT 1"))
+            proxy.set_mode(HANG)
+            started = time.monotonic()
+            with pytest.raises(Exception), engine.connect() as conn:  # noqa: B017 - each driver raises its own
+                conn.execute(text("SELECT 1"))
+            assert time.monotonic() - started < 6.0
+            engine.dispose()
+
     @pytest.mark.parametrize("raw", ["soon", "-1", "0"])
     def test_a_limit_that_is_not_a_positive_number_is_a_configuration_error(self, raw):
         from data.config import ConfigError, load_config

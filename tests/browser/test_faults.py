@@ -135,7 +135,9 @@ def test_a_hung_database_never_holds_a_page_view(proxy, goals_database, tmp_path
         started = time.monotonic()
         open_app(page, base_url, "progress")
         open_app(page, base_url)
-        assert time.monotonic() - started < 15, "two page views took longer than rendering from the snapshot"
+        # Progress reads the pinned reviews on the page's path: its pooled connection's ping is cut after
+        # 5 + 2 s and a new connection gives up after 2 s; Overview asks the database nothing.
+        assert time.monotonic() - started < 20, "two page views took longer than the limits plus rendering"
         assert _figures(page) == figures
         _eventually(lambda: BANNER in _alerts(page), 15, "the outage banner while the database hangs")
 
