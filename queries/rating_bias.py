@@ -43,7 +43,8 @@ def _attribute_people(
     """The scope's rated people keyed by their (protected) group of the attribute, the number of hidden groups,
     and the groups' labels."""
     if attribute not in tested_attributes(viewer):
-        return pl.DataFrame(schema={"group_id": pl.String, "post_calibration": pl.Int64}), 0, pl.DataFrame(
+        empty = {"employee_id": pl.Int64, "group_id": pl.String, "post_calibration": pl.Int64}
+        return pl.DataFrame(schema=empty), 0, pl.DataFrame(
             schema={"group_id": pl.String, "group": pl.String})
     grouped, hidden = _pooled(snapshot, filters, viewer, settings, cycle_id, attribute)
     labels = (group_labels(snapshot, filters, attribute) if attribute in GROUPINGS

@@ -41,6 +41,11 @@ REQUIRED_OPTIONS: dict[str, Callable[[Snapshot], Any]] = {
     "attribute": lambda snap: "gender",
     "top_from": lambda snap: int(snap.review_cycle.sort("period_id")["scale_max"][-1]),
     "by": lambda snap: "team",
+    "settings": lambda snap: __import__("data.config", fromlist=["Settings"]).Settings(),
+    # the rated people a ratings helper keys by group: the latest cycle's ratings in the snapshot it is given
+    "rated": lambda snap: __import__("queries.ratings", fromlist=["cycle_ratings"]).cycle_ratings(
+        snap, int(snap.review_cycle.sort("period_id")["id"][-1])
+    ),
 }
 BY_VARIANTS = ("manager",)  # the grouping that puts people's names into an answer
 
@@ -223,7 +228,7 @@ def query_leaks(url: str, manager_ids: list[int]) -> tuple[int, list[str]]:
         scoped = scoped_snapshot(full, viewer)
         outsiders = Outsiders(full, set(reporting_subtree(full, manager_id).to_list()))
         for function in functions:
-            for index, options in enumerate(option_sets(function, full)):
+            for index, options in enumerate(option_sets(function, scoped)):
                 try:
                     answer = function(scoped, filters, viewer, **options)
                 except (ValueError, KeyError) as error:
