@@ -34,10 +34,12 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Coroutine, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import psutil
 
@@ -275,9 +277,19 @@ def first_renders(servers: Sequence[Server], seed: int) -> list[Interaction]:
                 for screen in WALK_SCREENS:
                     await viewer.visit(stream, screen)
 
-        asyncio.run(visit_all())
+        _run_async(visit_all())
         interactions.extend(viewer.interactions)
     return interactions
+
+
+T = TypeVar("T")
+
+
+def _run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to the end on an event loop of its own, in a thread of its own, so that a caller which
+    already runs an event loop (a test process that drove Playwright, say) can still call the load test."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def run_load(
@@ -312,7 +324,7 @@ def run_load(
             for count in sessions:
                 sampler.phase = str(count)
                 server_cpu, own_cpu, began = _cpu_seconds(servers), _own_cpu_seconds(), time.monotonic()
-                result.phases[count] = asyncio.run(_viewers(servers, count, duration, think, timeout, seed))
+                result.phases[count] = _run_async(_viewers(servers, count, duration, think, timeout, seed))
                 result.phase_seconds[count] = time.monotonic() - began
                 result.server_cpu[count] = _cpu_seconds(servers) - server_cpu
                 result.generator_cpu[count] = _own_cpu_seconds() - own_cpu
