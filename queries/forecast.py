@@ -386,3 +386,17 @@ def people_forecast(
         )
         .select(list(schema))
     )
+
+
+def goal_forecasts(snapshot: Snapshot, filters: Filters, goal_ids: pl.Series, settings: Settings) -> pl.DataFrame:
+    """id, p10, p50, p90, p_on_track of the end-of-period progress of the given goals with key results that can be
+    forecast (their own key results' samples; goals without any are left out)."""
+    walks = period_walks(snapshot, filters.period_id, filters.as_of).filter(
+        pl.col("goal_id").is_in(goal_ids.implode()) & pl.col("forecastable") & (pl.col("weight") > 0)
+    )
+    own = OwnSamples(walks)
+    samples = pl.DataFrame(
+        {"id": np.repeat(own.goal_ids, own.samples), "progress": own.progress.ravel()},
+        schema={"id": pl.Int64, "progress": pl.Float64},
+    )
+    return summarise(samples, settings)

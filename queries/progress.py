@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from queries.alignment import period_alignment
+from queries.forecast import goal_forecasts
 from queries.frames import rows_with_ids
 from queries.goal_graph import one_slot
 from queries.model import Filters, Settings, Snapshot, Viewer
@@ -273,7 +274,8 @@ def goals_at_risk(
     limit: int = AT_RISK_LIMIT,
 ) -> pl.DataFrame:
     """The scope's business goals that are behind or at risk, furthest behind pace first (lowest progress /
-    expected), with owner, team and objective; at most `limit` rows."""
+    expected), with owner, team and objective, and their forecast (P50 of end-of-period progress, chance of finishing
+    on track; blank with too little history); at most `limit` rows."""
     progress = scope_of(snapshot, filters).progress(settings)
     risky = (
         progress.filter(
@@ -282,11 +284,13 @@ def goals_at_risk(
         .sort(["pace_ratio", "id"])
         .head(limit)
     )
+    forecast = goal_forecasts(snapshot, filters, risky["id"], settings).select("id", "p50", "p_on_track")
     return (
         _named(snapshot, risky, filters.period_id)
+        .join(forecast, on="id", how="left")
         .with_columns((pl.col("expected") - pl.col("progress")).alias("gap"))
         .select("id", "title", "level", "owner", "team", "objective", "progress", "expected", "pace_ratio",
-                "gap", "status")
+                "gap", "status", "p50", "p_on_track")
         .sort(["pace_ratio", "id"])
     )
 

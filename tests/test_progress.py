@@ -159,6 +159,16 @@ class TestAtRisk:
         assert risky.filter(pl.col("id") == 20)["objective"][0] == "Grow revenue"
         assert risky.filter(pl.col("id") == 20)["gap"][0] == pytest.approx(0.5 - 0.275)
 
+    def test_each_goal_at_risk_carries_its_forecast(self):
+        """Goal 20 is forecast from KR 100 alone (KR 101 has one update): 50 of 100 on day 36, drift 50/35 a day for
+        56 more days ends far past 100, so P50 = 100% and the chance of finishing on track is about 1. Cat's goal 31
+        has one update: too little history, blank."""
+        risky = goals_at_risk(tiny_snapshot(), tiny_filters(), VIEWER, SETTINGS)
+        goal_20 = risky.filter(pl.col("id") == 20).row(0, named=True)
+        goal_31 = risky.filter(pl.col("id") == 31).row(0, named=True)
+        assert goal_20["p50"] == pytest.approx(1.0) and goal_20["p_on_track"] > 0.9
+        assert goal_31["p50"] is None and goal_31["p_on_track"] is None
+
     def test_limit(self):
         assert goals_at_risk(tiny_snapshot(), tiny_filters(), VIEWER, SETTINGS, limit=2)["id"].to_list() == [31, 20]
 

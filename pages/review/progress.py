@@ -112,6 +112,11 @@ def goals_at_risk_table() -> None:
             "pace_ratio": st.column_config.NumberColumn("Pace", format="%.2f", help="Progress / expected"),
             "gap": st.column_config.NumberColumn("Gap", format="percent", help="Expected minus progress"),
             "status": st.column_config.TextColumn("Status"),
+            "p50": st.column_config.NumberColumn("Forecast", format="percent",
+                                                 help="P50 of its end-of-period progress; blank: too little history"),
+            "p_on_track": st.column_config.NumberColumn("Chance on track", format="percent",
+                                                        help="Share of forecasts finishing at or above the on-track "
+                                                        "pace"),
             "note": NOTE_COLUMN,
         },
         height=420,
