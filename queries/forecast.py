@@ -150,6 +150,13 @@ def period_walks(snapshot: Snapshot, period_id: int, as_of: date) -> pl.DataFram
     return snapshot.derived(("forecast_walks", year_id, as_of), compute)
 
 
+def _summed_by_row(row: np.ndarray, values: np.ndarray, rows: int) -> np.ndarray:
+    """(rows x samples): the sum of the rows of `values` (n x samples) that `row` (n) sends to each row."""
+    samples = values.shape[1]
+    flat = (row[:, None] * samples + np.arange(samples)[None, :]).ravel()
+    return np.bincount(flat, weights=values.ravel(), minlength=rows * samples).reshape(rows, samples)
+
+
 class OwnSamples:
     """The sampled own progress (goals x samples) of every goal with key results that a roll-up of objectives can
     read (objectives and the goals feeding a goal without key results); a goal with no key result to forecast has
@@ -164,9 +171,7 @@ class OwnSamples:
         self.goal_ids, at = np.unique(walks["goal_id"].to_numpy(), return_inverse=True)
         weight = walks["weight"].to_numpy(allow_copy=True).astype(float)
         total = np.bincount(at, weights=weight, minlength=self.goal_ids.size)
-        weighted = np.zeros((self.goal_ids.size, samples))
-        np.add.at(weighted, at, progress * weight[:, None])
-        self.progress = weighted / total[:, None]
+        self.progress = _summed_by_row(at, progress * weight[:, None], self.goal_ids.size) / total[:, None]
 
     @classmethod
     def of(cls, goal_ids: np.ndarray, values: np.ndarray) -> OwnSamples:
@@ -205,21 +210,26 @@ def rolled_samples(graph: GoalGraph, needing: pl.Series, own: OwnSamples) -> pl.
     leaf children through one stand-in node (id + offset) whose progress is their weighted mean and whose edge weighs
     their total weight, which is the engine's own first step done at once for every sample; the graph the engine
     walks is then the goals without key results only, whatever the number of leaves."""
-    ids = needing.sort().to_numpy()
     samples = own.samples
-    unmeasured = np.isin(ids, graph.without_key_results.to_numpy())
-    edges = graph.edges.filter(pl.col("child").is_in(needing.implode()) & pl.col("parent").is_in(needing.implode()))
-    child, parent = edges["child"].to_numpy(), edges["parent"].to_numpy()
-    weight = edges["weight"].fill_null(0.0).to_numpy(allow_copy=True).astype(float)
-    child_unmeasured = np.isin(child, ids[unmeasured])
-    parent_unmeasured = np.isin(parent, ids[unmeasured])
+    wanted = needing.to_numpy()
+    at = np.searchsorted(graph.ids, wanted)
+    inside = at < graph.size
+    inside[inside] = graph.ids[at[inside]] == wanted[inside]
+    in_needing = np.zeros(graph.size, dtype=bool)
+    in_needing[at[inside]] = True
+    ids = graph.ids[in_needing]
+    unmeasured = graph.unmeasured[in_needing]
+    among_needing = in_needing[graph.edge_child] & in_needing[graph.edge_parent]
+    child_at, parent_at = graph.edge_child[among_needing], graph.edge_parent[among_needing]
+    child, parent = graph.ids[child_at], graph.ids[parent_at]
+    weight = np.nan_to_num(graph.edge_weight[among_needing].astype(float))
+    child_unmeasured, parent_unmeasured = graph.unmeasured[child_at], graph.unmeasured[parent_at]
     leaf = ~child_unmeasured & parent_unmeasured
     rows, found = own.rows(child[leaf])
     stand_in_parent, leaf_weight = parent[leaf][found], weight[leaf][found]
     groups, group_at = np.unique(stand_in_parent, return_inverse=True)
     total = np.bincount(group_at, weights=leaf_weight, minlength=groups.size)
-    summed = np.zeros((groups.size, samples))
-    np.add.at(summed, group_at, own.progress[rows[found]] * leaf_weight[:, None])
+    summed = _summed_by_row(group_at, own.progress[rows[found]] * leaf_weight[:, None], groups.size)
     kept = total > 0
     offset = int(graph.ids.max()) + 1 if graph.size else 1
     stand_ins = groups[kept] + offset
