@@ -5,6 +5,10 @@ from __future__ import annotations
 import functools
 
 import altair as alt
+
+# Altair imports pandas lazily; sessions drawing their first charts at the same moment could meet a half-imported
+# module, so it is imported whole here, once, before any chart is drawn.
+import pandas  # noqa: F401
 import polars as pl
 import streamlit as st
 
