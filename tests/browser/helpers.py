@@ -107,8 +107,9 @@ def _stop(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
+        # On a loaded machine even a killed server can take a while to hand its memory back.
         os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        process.wait(timeout=120)
     except ProcessLookupError:
         pass
 
