@@ -39,12 +39,12 @@ HR = Viewer("sweep@ladder", "hr")
 def views(snapshot, filters: Filters, cycle_id: int, settings: Settings, protected: bool):
     """(keys, hidden per grouping) of a scope as shown, or None when it shows nothing."""
     if protected:
-        guard = q.protection(snapshot, filters, HR, settings, cycle_id)
+        guard = q.protection(snapshot, filters, HR, settings, cycle_id=cycle_id)
         return (guard.keys, guard.hidden) if guard.shown else None
     rated = q.rated_in_scope(snapshot, filters, cycle_id)
     if rated.height < settings.min_group_size:
         return None
-    keys = q.group_keys(snapshot, filters, HR, rated)
+    keys = q._group_keys(snapshot, filters, HR, rated)
     hidden = {}
     for name in q.audited_groupings(HR):
         sizes = keys.group_by(name).agg(pl.len()).sort(name)

@@ -219,7 +219,7 @@ def audited_groupings(viewer: Viewer) -> tuple[str, ...]:
     return tuple(g for g in AUDITED if viewer.sees_sensitive or g not in SENSITIVE_ATTRIBUTES)
 
 
-def group_keys(snapshot: Snapshot, filters: Filters, viewer: Viewer, rated: pl.DataFrame) -> pl.DataFrame:
+def _group_keys(snapshot: Snapshot, filters: Filters, viewer: Viewer, rated: pl.DataFrame) -> pl.DataFrame:
     """employee_id and, per audited grouping, the id of the person's group in it (as the screen's queries key it)."""
     columns = [rated["employee_id"]]
     for name in audited_groupings(viewer):
@@ -257,7 +257,7 @@ def _grouping(codes: pl.Series, hidden: frozenset[str] | set[str], *, own: bool,
 
 
 def protection(
-    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings, cycle_id: int
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *, cycle_id: int
 ) -> Protection:
     """The scope's protection, memoised per (cycle, unit, regions, whether sensitive attributes are shown)."""
     key = ("rating_protection", cycle_id, filters.org_unit_id, filters.region_ids, viewer.sees_sensitive,
@@ -272,14 +272,14 @@ def _protection(snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: 
     nothing, or subtracting it from the parent would give that pool away."""
     min_size = settings.min_group_size
     rated = rated_in_scope(snapshot, filters, cycle_id)
-    keys = group_keys(snapshot, filters, viewer, rated)
+    keys = _group_keys(snapshot, filters, viewer, rated)
     if rated.height < min_size:
         return Protection(False, SMALL_SCOPE, {}, keys)
     names = audited_groupings(viewer)
     own = {name: _grouping(keys[name], set(), own=True) for name in names}
     fixed_pairs = []
     for gate, parent_filters in _parent_scopes(snapshot, filters):
-        parent = protection(snapshot, parent_filters, viewer, settings, cycle_id)
+        parent = protection(snapshot, parent_filters, viewer, settings, cycle_id=cycle_id)
         if not parent.shown:
             return Protection(False, PARENT_HIDDEN, {}, keys)
         if parent.keys.height == rated.height:
@@ -309,7 +309,7 @@ def scope_status(
     snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *, cycle_id: int
 ) -> pl.DataFrame:
     """Whether the scope's ratings may be shown, and if not, why, in words for the screen."""
-    guard = protection(snapshot, filters, viewer, settings, cycle_id)
+    guard = protection(snapshot, filters, viewer, settings, cycle_id=cycle_id)
     k = settings.min_group_size
     message = {
         "": "",
@@ -327,7 +327,7 @@ def _pooled(
 ) -> tuple[pl.DataFrame, int]:
     """The scope's rated people with `group_id` of the grouping (or attribute) `by`, hidden groups replaced by one
     pooled key (OTHER), dropped too when the pool is below the minimum; and how many groups are hidden."""
-    guard = protection(snapshot, filters, viewer, settings, cycle_id)
+    guard = protection(snapshot, filters, viewer, settings, cycle_id=cycle_id)
     rated = rated_in_scope(snapshot, filters, cycle_id)
     if not guard.shown:
         return rated.clear().with_columns(pl.lit(None, pl.String).alias("group_id")), 0
@@ -347,11 +347,11 @@ def _pooled(
 
 
 def scope_rated(
-    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings, cycle_id: int
+    snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: Settings = DEFAULT_SETTINGS, *, cycle_id: int
 ) -> pl.DataFrame:
     """The scope's rated people if the scope may be shown, else none."""
     rated = rated_in_scope(snapshot, filters, cycle_id)
-    return rated if protection(snapshot, filters, viewer, settings, cycle_id).shown else rated.clear()
+    return rated if protection(snapshot, filters, viewer, settings, cycle_id=cycle_id).shown else rated.clear()
 
 
 def _labelled(frame: pl.DataFrame, labels: pl.DataFrame, hidden: int) -> pl.DataFrame:
@@ -378,7 +378,7 @@ def ratings_summary(
     cycle_id: int, top_from: int,
 ) -> pl.DataFrame:
     """People rated in scope, mean final rating, share rated >= top_from, share moved up / down in calibration."""
-    rated = scope_rated(snapshot, filters, viewer, settings, cycle_id)
+    rated = scope_rated(snapshot, filters, viewer, settings, cycle_id=cycle_id)
     if rated.is_empty():
         return pl.DataFrame(schema={"rated": pl.Int64, "mean_final": pl.Float64, "top_share": pl.Float64,
                                     "up_share": pl.Float64, "down_share": pl.Float64, "moved_share": pl.Float64})
@@ -447,7 +447,7 @@ def calibration_matrix(
 ) -> pl.DataFrame:
     """People per (pre-calibration, final) rating pair over the scale, with row and column totals; small cells
     and their complements hidden (queries/privacy.py)."""
-    rated = scope_rated(snapshot, filters, viewer, settings, cycle_id)
+    rated = scope_rated(snapshot, filters, viewer, settings, cycle_id=cycle_id)
     return _grid(rated, "pre_calibration", "post_calibration", cycle_scale(snapshot, cycle_id),
                  cycle_scale(snapshot, cycle_id), settings, names=("pre", "post"))
 
@@ -535,7 +535,7 @@ def nine_box(
     """People per (performance band of the final rating, potential band) cell, thirds of each scale; people
     without a potential rating form their own row, so the grid always adds up to everyone rated."""
     cycle = _cycle(snapshot, cycle_id)
-    rated = scope_rated(snapshot, filters, viewer, settings, cycle_id)
+    rated = scope_rated(snapshot, filters, viewer, settings, cycle_id=cycle_id)
     potentials = cycle_ratings(snapshot, cycle_id)["potential"].drop_nulls()
     low, high = (int(potentials.min()), int(potentials.max())) if potentials.len() else (1, 3)
     banded = rated.with_columns(
@@ -557,7 +557,7 @@ def hidden_groups(
 ) -> pl.DataFrame:
     """How many groups of the partition are hidden, and how many people they hold together (a figure that is
     itself at least the minimum group size, or zero)."""
-    guard = protection(snapshot, filters, viewer, settings, cycle_id)
+    guard = protection(snapshot, filters, viewer, settings, cycle_id=cycle_id)
     schema = {"groups": pl.Int64, "hidden_groups": pl.Int64, "hidden_people": pl.Int64}
     if not guard.shown:
         return pl.DataFrame({"groups": [0], "hidden_groups": [0], "hidden_people": [0]}, schema=schema)

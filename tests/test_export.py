@@ -333,5 +333,5 @@ def demo_teams(app_test) -> list[dict]:
     rows = []
     for unit in data.org_unit.sort("id")["id"].to_list():
         filters = Filters(period_id=period, as_of=date(2026, 12, 31), org_unit_id=unit)
-        rows.append({"id": unit, "reason": q.protection(data, filters, hr, SETTINGS, cycle).reason})
+        rows.append({"id": unit, "reason": q.protection(data, filters, hr, SETTINGS, cycle_id=cycle).reason})
     return rows

@@ -219,7 +219,7 @@ class TestRatingsScreenOnTheDemo:
                 context = f"cycle {cycle_id}, {filters}"
                 rated = q.rated_in_scope(demo, filters, cycle_id)
                 summary = q.ratings_summary(demo, filters, HR, cycle_id=cycle_id, top_from=4)
-                guard = q.protection(demo, filters, HR, SETTINGS, cycle_id)
+                guard = q.protection(demo, filters, HR, SETTINGS, cycle_id=cycle_id)
                 assert guard.shown == (rated.height >= MIN and guard.reason != q.PARENT_HIDDEN), context
                 if not guard.shown:
                     assert summary.is_empty(), context
