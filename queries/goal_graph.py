@@ -146,8 +146,11 @@ class GoalGraph:
             schema={"child": pl.Int64, "parent": pl.Int64, "weight": pl.Float64},
         )
         node_ids = nodes.select(composite("id").alias("id")).unique()
-        key_results = own_progress.select(composite("goal_id").alias("goal_id"), "weight", *columns).filter(
-            pl.col("goal_id").is_in(node_ids["id"].implode())
+        # Rows of slots without nodes are dropped first: their composite ids could fall on another slot's goal.
+        key_results = (
+            own_progress.filter(pl.col("slot").is_between(0, width - 1))
+            .select(composite("goal_id").alias("goal_id"), "weight", *columns)
+            .filter(pl.col("goal_id").is_in(node_ids["id"].implode()))
         )
         rolled = roll_up(node_ids, edges, key_results, columns)
         return rolled.select(

@@ -337,3 +337,17 @@ def test_several_progress_columns_roll_up_as_each_would_on_its_own(case, second)
     assert together["progress"].equals(roll_up(goals, edges, kr)["progress"])
     for got, want in zip(together["later"].to_list(), alone["progress"].to_list(), strict=True):
         assert (got is None) == (want is None) and (got is None or abs(got - want) < 1e-12)
+
+
+def test_progress_of_a_slot_without_nodes_never_lands_on_another_slot():
+    """Goal 760 (no key results, in slot 0) is rolled up alone; goal 759 has progress 0 in slots 0, 1 and 2. Stacked
+    under id × slots + slot with one slot of nodes, 759 in slot 1 would become id 760: it must not count (760 has
+    nothing to measure, so its progress stays null)."""
+    from queries.goal_graph import GoalGraph
+
+    ids = pl.Series("id", [760, 759], dtype=pl.Int64)
+    edges = pl.DataFrame(schema={"child": pl.Int64, "parent": pl.Int64, "weight": pl.Float64})
+    graph = GoalGraph(ids.to_frame(), edges, ids.head(1))
+    kr = pl.DataFrame({"slot": [0, 1, 2], "goal_id": [759] * 3, "weight": [1.0] * 3, "progress": [0.0] * 3})
+    rolled = graph.roll_up(pl.DataFrame({"slot": [0], "id": [760]}), kr)
+    assert rolled.select("slot", "id", "progress").rows() == [(0, 760, None)]
