@@ -25,7 +25,8 @@ def test_snapshot_reads_every_table_exactly(engine):
 def test_the_largest_tables_are_read_without_columns_no_question_uses(engine):
     write_tiny(engine)
     snapshot = load_snapshot(engine)
-    assert snapshot.progress_update.columns == ["key_result_id", "at", "value", "confidence"]  # owners' confidence is shown
+    # owners' confidence is shown, so it is read
+    assert snapshot.progress_update.columns == ["key_result_id", "at", "value", "confidence"]
     assert "id" not in snapshot.checkin.columns
 
 
