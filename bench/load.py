@@ -24,7 +24,6 @@ import math
 import os
 import random
 import resource
-import signal
 import socket
 import statistics
 import subprocess
@@ -32,8 +31,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Coroutine, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -44,6 +41,7 @@ from typing import Any, TypeVar
 import psutil
 
 from bench.load_session import WALK_SCREENS, Interaction, Viewer, open_stream
+from bench.process import ServerError, stop, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_SESSIONS = 100
@@ -144,43 +142,13 @@ def ladder_server(database_url: str, today: str, host: str, port: int, env: Mapp
             command, cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         try:
-            _wait_until_healthy(f"http://{_netloc(host, port)}", process, log)
+            try:
+                wait_until_healthy(f"http://{_netloc(host, port)}", process, log, START_TIMEOUT)
+            except ServerError as error:
+                raise LoadError(str(error)) from None
             yield Server(process.pid, port, host)
         finally:
-            _stop(process)
-
-
-def _wait_until_healthy(base_url: str, process: subprocess.Popen, log) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise LoadError(f"Ladder exited with {process.returncode} before it was healthy:\n{_tail(log)}")
-        try:
-            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
-                if response.read().decode().strip() == "ok":
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.25)
-    raise LoadError(f"Ladder was not healthy at {base_url} within {START_TIMEOUT:.0f} s:\n{_tail(log)}")
-
-
-def _tail(log, chars: int = 4000) -> str:
-    log.flush()
-    return Path(log.name).read_text(errors="replace")[-chars:]
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=20)
-    except ProcessLookupError:
-        pass
+            stop(process)
 
 
 def smaps_rollup(pid: int) -> dict[str, int]:

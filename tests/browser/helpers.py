@@ -8,18 +8,16 @@ Find elements by `data-testid`, and call `wait_for_app` after every navigation o
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from bench.process import stop, wait_until_healthy
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright
@@ -74,44 +72,10 @@ def running_app(
         )
         try:
             base_url = f"http://127.0.0.1:{port}"
-            _wait_until_healthy(base_url, process, log)
+            wait_until_healthy(base_url, process, log, SERVER_START_TIMEOUT)
             yield base_url
         finally:
-            _stop(process)
-
-
-def _wait_until_healthy(base_url: str, process: subprocess.Popen, log) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode} before it was healthy:\n{_tail(log)}")
-        try:
-            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
-                if response.read().decode().strip() == "ok":
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.25)
-    raise RuntimeError(f"streamlit was not healthy at {base_url} within {SERVER_START_TIMEOUT:.0f} s:\n{_tail(log)}")
-
-
-def _tail(log, chars: int = 4000) -> str:
-    log.flush()
-    return Path(log.name).read_text(errors="replace")[-chars:]
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        # On a loaded machine even a killed server can take a while to hand its memory back.
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=120)
-    except ProcessLookupError:
-        pass
+            stop(process)
 
 
 def launch_chromium(playwright: Playwright) -> Browser:

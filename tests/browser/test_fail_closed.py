@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.process import stop, wait_until_healthy
 from tests.browser.helpers import (
     ROOT,
-    _stop,
-    _wait_until_healthy,
+    SERVER_START_TIMEOUT,
     assert_no_exception,
     free_port,
     running_app,
@@ -68,10 +68,10 @@ def app_in_copy(database_url: str, secrets: str) -> Iterator[str]:
             )
             try:
                 base_url = f"http://127.0.0.1:{port}"
-                _wait_until_healthy(base_url, process, log)
+                wait_until_healthy(base_url, process, log, SERVER_START_TIMEOUT)
                 yield base_url
             finally:
-                _stop(process)
+                stop(process)
 
 
 @pytest.fixture(scope="module")
