@@ -56,14 +56,24 @@ def _regions(snapshot: Snapshot) -> pl.DataFrame:
     return snapshot.region.filter(pl.col("id").is_in(visible_region_ids(snapshot).implode()))
 
 
+def _unit_labels(snapshot: Snapshot) -> dict[int, str]:
+    """Every unit the viewer may see, in tree order, labelled by name and path; memoised per (viewer's) snapshot,
+    since the picker draws all of them on every run."""
+
+    def compute() -> dict[int, str]:
+        units = visible_unit_paths(snapshot)
+        # The unit's own name leads, so that a narrow sidebar cuts the path above it, never the name itself.
+        labels = units.select(
+            pl.when(pl.col("above") == "").then(pl.col("name")).otherwise(pl.format("{} ({})", "name", "above"))
+        ).to_series()
+        return dict(zip(units["id"].to_list(), labels.to_list(), strict=True))
+
+    return snapshot.derived("visible_unit_labels", compute)
+
+
 def _team_picker(snapshot: Snapshot) -> int | None:
     """One searchable list of every unit the viewer may see, by name and path; None is the whole scope."""
-    units = visible_unit_paths(snapshot)
-    # The unit's own name leads, so that a narrow sidebar cuts the path above it, never the name itself.
-    labels = units.select(
-        pl.when(pl.col("above") == "").then(pl.col("name")).otherwise(pl.format("{} ({})", "name", "above"))
-    ).to_series()
-    paths = dict(zip(units["id"].to_list(), labels.to_list(), strict=True))
+    paths = _unit_labels(snapshot)
     if st.session_state.get(_TEAM) is not None and st.session_state[_TEAM] not in paths:
         st.session_state[_TEAM] = None
     return st.sidebar.selectbox(

@@ -43,6 +43,7 @@ FRAMES: dict[str, Frame] = {
     "visible_unit_ids": Frame(),
     "visible_region_ids": Frame(),
     "visible_unit_paths": Frame(),
+    "visible_unit_labels": Frame(),
     "demo_managers": Frame(),
     "names_by_email": Frame(),
     # the roll-up universe of a year and its progress

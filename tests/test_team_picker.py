@@ -127,6 +127,18 @@ def test_a_manager_sees_only_their_part_of_the_tree(open_org, deep_url):
     assert outside.session_state["_ladder_context"].filters.org_unit_id is None
 
 
+def test_the_labels_follow_the_viewer_within_one_session(open_org, deep_url):
+    """The labels are kept per viewer's snapshot: switching from HR to Dee's view narrows the list at once."""
+    at = open_org(deep_url)
+    assert len(picker(at).options) == 12
+    at.session_state["viewer_role"] = "manager"
+    at.session_state["viewer_manager"] = DEE
+    at.run()
+    offered = picker(at).options
+    assert BOOT_LABEL in offered
+    assert not [label for label in offered if "Ops" in label or "Sales" in label]
+
+
 def test_every_visible_unit_has_its_path_from_the_top():
     """The tiny organisation: Acme > Product > Engineering > Alpha, Beta; Ann (3) manages Alpha only."""
     from queries.access import scoped_snapshot, visible_unit_paths
