@@ -164,9 +164,14 @@ def checkin_intervals(snapshot: Snapshot, period_id: int, as_of: date) -> pl.Dat
 
 
 def cadence_in_scope(snapshot: Snapshot, filters: Filters, settings: Settings) -> pl.DataFrame:
-    """The per-person cadence of the active people the filters select."""
-    people = scope_of(snapshot, filters).people().select("id")
-    return person_cadence(snapshot, filters.period_id, filters.as_of, settings).join(people, on="id", how="semi")
+    """The per-person cadence of the active people the filters select; memoised per filters, since every question
+    of the screen starts from it. The cadence rows are active people with their own unit and region, so the scope
+    narrows them as it narrows the people."""
+
+    def compute() -> pl.DataFrame:
+        return scope_of(snapshot, filters).narrow(person_cadence(snapshot, filters.period_id, filters.as_of, settings))
+
+    return snapshot.derived(("scope_cadence", filters, settings), compute)
 
 
 def _rate(checkins: pl.Expr, people: pl.Expr, days: int) -> pl.Expr:

@@ -84,6 +84,7 @@ FRAMES: dict[str, Frame] = {
     # one filter choice
     "scope": Frame(memo="per_filters"),
     "scope_people": Frame(memo="per_filters"),
+    "scope_cadence": Frame(memo="per_filters"),
     "scope_goals": Frame(memo="per_filters"),
     "scope_progress": Frame(memo="per_filters"),
     "scope_objectives": Frame(memo="per_filters"),

@@ -138,6 +138,29 @@ class TestKpis:
         assert all(now is None for now, _ in values.values())
 
 
+class TestOneSnapshotManyChoices:
+    def test_each_filter_choice_and_setting_keeps_its_own_figures(self):
+        """The cadence in scope is memoised per filters and settings on the snapshot: one snapshot answering several
+        choices in a row gives each its own figures (the same as on a fresh snapshot, above)."""
+        snapshot = tiny_snapshot()
+
+        def figures(filters, settings=SETTINGS):
+            frame = checkin_kpis(snapshot, filters, HR, settings)
+            return {row["kpi"]: row["value"] for row in frame.to_dicts()}
+
+        whole, alpha, south = (
+            figures(tiny_filters()),
+            figures(tiny_filters(org_unit_id=ALPHA)),
+            figures(tiny_filters(region_ids=(SOUTH,))),
+        )
+        assert (whole["coverage"], alpha["coverage"], south["coverage"]) == pytest.approx((4 / 6, 2 / 3, 1 / 3))
+        assert figures(tiny_filters(), Settings(lapse_days=14))["lapsed_people"] == 4  # Cat, Dana, Lee, Max
+        assert figures(tiny_filters())["lapsed_people"] == 2  # Cat, Lee again at 30 days
+        assert sorted(lapsed_people(snapshot, tiny_filters(as_of=date(2026, 12, 1)), HR)["name"]) == [
+            "Cat", "Dana", "Lee", "Max",
+        ]  # fmt: skip
+
+
 class TestDistribution:
     def test_weekly_bins_with_never_last(self):
         frame = days_since_distribution(tiny_snapshot(), tiny_filters(), HR).filter(pl.col("people") > 0)
