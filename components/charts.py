@@ -68,15 +68,37 @@ class FilledChart:
         return {**self.template, **self.properties, "datasets": dict(self.datasets)}
 
     def to_dict(self, validate: bool = True) -> dict:
-        """The spec with the frames as JSON rows (what vl-convert and any Vega-Lite renderer read); dates as ISO
-        text, as Altair writes them."""
-        rows = {
-            name: frame.with_columns(
-                pl.col(pl.Date).dt.strftime("%Y-%m-%d"), pl.col(pl.Datetime).dt.strftime("%Y-%m-%dT%H:%M:%S")
-            ).to_dicts()
-            for name, frame in self.datasets.items()
-        }
+        """The spec with the frames as JSON rows (what vl-convert and any Vega-Lite renderer read); dates and times as
+        ISO text, as Altair writes them (a date is its local midnight, so Vega never shifts it by a time zone)."""
+        rows = {name: frame.with_columns(_iso(pl.col(pl.Date, pl.Datetime))).to_dicts()
+                for name, frame in self.datasets.items()}  # fmt: skip
         return {**self.template, **self.properties, "datasets": rows}
+
+
+def _iso(column: pl.Expr) -> pl.Expr:
+    """Python's `isoformat()` of a datetime: seconds, and microseconds only when there are any."""
+    moment = column.cast(pl.Datetime("us"))
+    return (
+        pl.when(moment.dt.microsecond() == 0)
+        .then(moment.dt.strftime("%Y-%m-%dT%H:%M:%S"))
+        .otherwise(moment.dt.strftime("%Y-%m-%dT%H:%M:%S%.6f"))
+    )
+
+
+def filled(template: dict, values: dict[tuple[str | int, ...], object]) -> dict:
+    """A copy of `template` with the value at each path (keys and list positions) replaced: the parts of a chart that
+    follow the data (a sort order, a scale's domain). Only the dicts and lists along the paths are copied, so the
+    cached template never changes."""
+    spec = dict(template)
+    for path, value in values.items():
+        node: dict | list = spec
+        for step in path[:-1]:
+            child = node[step]  # type: ignore[index]
+            child = dict(child) if isinstance(child, dict) else list(child)
+            node[step] = child  # type: ignore[index]
+            node = child
+        node[path[-1]] = value  # type: ignore[index]
+    return spec
 
 
 def show(chart: alt.TopLevelMixin | FilledChart, *, name: str | None = None, key: str | None = None) -> None:

@@ -1,4 +1,5 @@
-"""Charts of the Progress screen: burn-up against pace per objective, and pace heatmaps."""
+"""Charts of the Progress screen: burn-up against pace per objective, pace heatmaps and the objectives' trend over
+quarters (also on the Overview); each a Vega-Lite template validated once and filled per render."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import functools
 import altair as alt
 import polars as pl
 
-from components.charts import ACCENT, INK, MUTED, FilledChart, status_scale
+from components.charts import ACCENT, INK, MUTED, FilledChart, filled, status_scale
 
 PACE_DOMAIN = [0.4, 1.0, 1.6]  # pace ratio colours saturate 60% either side of exactly on pace
 
@@ -96,12 +97,11 @@ def pace_heatmap_chart(frame: pl.DataFrame, *, column_title: str) -> FilledChart
     return FilledChart(_heatmap_template(column_title), {"rows": frame}, height=rows * 40 + 170)
 
 
-def trend_chart(frame: pl.DataFrame, *, columns: int = 4) -> alt.FacetChart:
-    """Small multiples, one per objective: progress at the end of each past quarter and now (line and points coloured
-    by status), against the expected progress at those dates (dashed)."""
-    rows = frame.with_columns(pl.col("date").dt.strftime("%Y-%m-%d"))
-    order = rows.unique("point", maintain_order=True).sort("date")["point"].to_list()
-    x = alt.X("point:O", title=None, sort=order, axis=alt.Axis(labelAngle=0))
+@functools.cache
+def _trend_template(columns: int) -> dict:
+    """The trend's small multiples over a dataset "rows", validated once; the order of the points along x (past
+    quarters' ends, then now) is set per frame."""
+    x = alt.X("point:O", title=None, sort=[], axis=alt.Axis(labelAngle=0))
     y = alt.Y("progress:Q", title=None, axis=alt.Axis(format="%", tickCount=3), scale=alt.Scale(domain=[0, 1]))
     tooltip = [alt.Tooltip("title:N", title="Objective"), alt.Tooltip("point:N", title="At"),
                alt.Tooltip("progress:Q", format=".0%", title="Progress"),
@@ -112,8 +112,19 @@ def trend_chart(frame: pl.DataFrame, *, columns: int = 4) -> alt.FacetChart:
         y="progress:Q", color=alt.Color("status:N", scale=status_scale(), title="Status"), tooltip=tooltip)
     expected = base.mark_line(color=INK, strokeDash=[4, 3], opacity=0.5).encode(y="expected:Q")
     return (
-        alt.layer(expected, line, points, data=rows)
+        alt.layer(expected, line, points, data=alt.NamedData(name="rows"))
         .properties(width=170, height=110)
         .facet(facet=alt.Facet("title:N", title=None, header=alt.Header(labelFontSize=12, labelLimit=200)),
                columns=columns)
+        .to_dict(validate=True)
     )
+
+
+def trend_chart(frame: pl.DataFrame, *, columns: int = 4) -> FilledChart:
+    """Small multiples, one per objective: progress at the end of each past quarter and now (line and points coloured
+    by status), against the expected progress at those dates (dashed)."""
+    rows = frame.with_columns(pl.col("date").dt.strftime("%Y-%m-%d"))
+    order = rows.unique("point", maintain_order=True).sort("date")["point"].to_list()
+    spec = filled(_trend_template(columns), {("spec", "layer", layer, "encoding", "x", "sort"): order
+                                            for layer in range(3)})  # fmt: skip
+    return FilledChart(spec, {"rows": rows})
