@@ -24,6 +24,7 @@ import polars as pl
 
 from queries.forecast import OwnSamples, walk_parameters
 from queries.model import Filters, Settings, Snapshot, Viewer
+from queries.phasing import milestone_points
 from queries.rollup import key_result_progress, update_history
 from queries.scope import goal_region, scope_of
 
@@ -66,7 +67,9 @@ def quarter_backtest(snapshot: Snapshot, quarter: dict, settings: Settings) -> p
             pl.lit(quarter["end_date"]).alias("end_date"),
         )
         history = update_history(snapshot)
-        walks = walk_parameters(key_results, history, periods, middle).filter(pl.col("forecastable"))
+        walks = walk_parameters(key_results, history, periods, middle, milestone_points(snapshot)).filter(
+            pl.col("forecastable")
+        )
         own = OwnSamples(walks)
         chance = pl.DataFrame(
             {"id": own.goal_ids, "chance": (own.progress >= settings.on_track_ratio).mean(axis=1)},

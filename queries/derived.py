@@ -56,6 +56,7 @@ FRAMES: dict[str, Frame] = {
     "own_progress": Frame(),
     "milestone_points": Frame(),
     "phased_expected": Frame(),
+    "phase_gaps": Frame(),
     "business_below_company": Frame(),
     # forecasts
     "forecast_walks": Frame(persist=True),

@@ -15,11 +15,18 @@ roll-up engine (GoalGraph.roll_up, one slot per sample), so a goal or objective 
 end-of-period progress: P10, P50, P90 and the probability of finishing on track (progress >= on_track_ratio, the
 target being the whole of the expectation at the period's end).
 
-Limits: key results are forecast independently, so an objective's interval ignores shared causes (a market that
-hurts every sales result at once) and is narrower than the truth when results move together; a path that bends
-(phased targets, a launch) is extrapolated from its average slope. A key result needs at least
-MIN_UPDATES updates over at least MIN_DAYS days; otherwise it says "too little history" and is left out.
-A key result whose period has ended forecasts its final value.
+Phased key results (milestones, queries/phasing.py) count their days in plan time: day x of the period becomes
+n x P(x), P the share of the distance their path expects by day x. The drift is then the pace against the plan, and
+the days left are the plan's share left: an owner exactly on a back-loaded plan (10% due by mid-quarter, 10% done)
+is forecast to finish, where the calendar's slope would say 20%. Plan time is used once the plan has run at least
+MIN_PLAN_SHARE of the period; before that (a flat start) the calendar's days are used.
+
+Limits: each sample's noise is drawn SHARED_SHOCK common to every key result and the rest independent, a fixed
+share, so an objective's interval is too narrow when its results move together more than that (one market hurting
+every sales result at once) and too wide when they move together less. A path that bends without milestones (a
+launch nobody planned as one) is extrapolated from its average slope. A key result needs at least MIN_UPDATES
+updates over at least MIN_DAYS days; otherwise it says "too little history" and is left out. A key result whose
+period has ended forecasts its final value.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from queries.goal_graph import GoalGraph
 from queries.model import Filters, Settings, Snapshot, Viewer
 from queries.my_team import team_members
 from queries.periods import related_period_ids, year_family_ids
+from queries.phasing import milestone_points, plan_days
 from queries.rollup import roll_up, rollup_goals, update_history
 from queries.scope import goal_graph, scope_of
 
@@ -41,6 +49,9 @@ DEFAULT_SETTINGS = Settings()
 FORECAST_SAMPLES = 100  # samples per key result; P10/P90 of 100 samples move by about 3 points between seeds
 MIN_UPDATES = 2
 MIN_DAYS = 14
+# A phased key result is forecast in plan time once its plan has run this share of its period (before that, its plan
+# time is too short to measure a pace against).
+MIN_PLAN_SHARE = 0.05
 # Share of each key result's noise that is common to all of them in one sample: results that move together (one
 # market, one economy) widen an objective's interval where independent noise would average away.
 SHARED_SHOCK = 0.3
@@ -54,10 +65,13 @@ PARAMETERS = {
 
 
 def walk_parameters(
-    key_results: pl.DataFrame, updates: pl.DataFrame, periods: pl.DataFrame, as_of: date
+    key_results: pl.DataFrame, updates: pl.DataFrame, periods: pl.DataFrame, as_of: date,
+    milestones: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Per key result (with goal_id, weight, start and target, and its period's start_date and end_date): the random
-    walk fitted to its history up to `as_of` (see the module's docstring), and whether it may be forecast."""
+    walk fitted to its history up to `as_of` (see the module's docstring), and whether it may be forecast. With
+    `milestones` (points as queries/phasing.py `milestone_points`), a phased key result's days are counted in plan
+    time (`plan_days`), so its drift is its pace against its plan and its days left are the plan's share left."""
     frame = key_results.select(
         pl.col("id").alias("key_result_id"), "goal_id", pl.col("weight").cast(pl.Float64), "start_value",
         "target_value",
@@ -67,20 +81,33 @@ def walk_parameters(
     history = history.filter((pl.col("at") >= pl.col("start_date")) & (pl.col("at") <= seen_until))
     opening = frame.select("key_result_id", pl.col("start_date").alias("at"), pl.col("start_value").alias("value"),
                            "start_date", "end_date")
-    points = (
-        pl.concat([opening.with_columns(pl.lit(0, pl.Int8).alias("_order")),
-                   history.select(opening.columns).with_columns(pl.lit(1, pl.Int8).alias("_order"))])
-        .sort("key_result_id", "at", "_order")
-        .with_columns(
-            pl.col("value").diff().over("key_result_id").alias("change"),
-            pl.col("at").diff().over("key_result_id").dt.total_days().cast(pl.Float64).alias("days"),
-        )
+    length = (pl.col("end_date") - pl.col("start_date")).dt.total_days().cast(pl.Float64) + 1
+    points = pl.concat([opening.with_columns(pl.lit(0, pl.Int8).alias("_order")),
+                        history.select(opening.columns).with_columns(pl.lit(1, pl.Int8).alias("_order"))])
+    points = plan_days(
+        points.with_columns(
+            length.alias("n"),
+            ((pl.col("at") - pl.col("start_date")).dt.total_days().cast(pl.Float64) + 1).clip(0.0, length).alias("x"),
+        ),
+        _milestone_points(milestones),
+    ).sort("key_result_id", "at", "_order")
+    # A phased key result counts its days in plan time once its plan has run MIN_PLAN_SHARE of the period.
+    plan_run = (pl.col("plan").last() - pl.col("plan").first()).over("key_result_id")
+    in_plan_time = pl.col("plan").is_not_null().all().over("key_result_id") & (
+        plan_run >= MIN_PLAN_SHARE * pl.col("n")
+    )
+    points = points.with_columns(pl.when(in_plan_time).then(pl.col("plan")).otherwise(pl.col("x")).alias("clock"))
+    points = points.with_columns(
+        pl.col("value").diff().over("key_result_id").alias("change"),
+        pl.col("clock").diff().over("key_result_id").alias("days"),
     )
     fitted = points.group_by("key_result_id").agg(
         pl.col("value").last().alias("last_value"),
-        pl.col("at").last().alias("last_at"),
+        pl.col("n").last().alias("n"),
+        pl.col("clock").last().alias("last_clock"),
         (pl.col("_order") == 1).sum().cast(pl.Int64).alias("updates"),
-        ((pl.col("at").last() - pl.col("at").first()).dt.total_days()).cast(pl.Float64).alias("days_observed"),
+        ((pl.col("at").last() - pl.col("at").first()).dt.total_days()).cast(pl.Float64).alias("calendar_days"),
+        (pl.col("clock").last() - pl.col("clock").first()).alias("days_observed"),
         # Sums over the increments, so the noise needs no per-key-result lists (see _noise).
         pl.col("change").count().cast(pl.Int64).alias("increments"),
         (pl.col("change") ** 2).sum().alias("change_squared"),
@@ -96,17 +123,23 @@ def walk_parameters(
         .with_columns(
             pl.when(ended)
             .then(0.0)
-            .otherwise(pl.max_horizontal(pl.lit(0.0), (pl.col("end_date") - pl.col("last_at")).dt.total_days()))
+            .otherwise(pl.max_horizontal(pl.lit(0.0), pl.col("n") - pl.col("last_clock")))
             .cast(pl.Float64)
             .alias("days_left"),
             pl.col("updates").fill_null(0),
         )
         .with_columns(
             (ended & (pl.col("updates") > 0)
-             | (pl.col("updates") >= MIN_UPDATES) & (pl.col("days_observed") >= MIN_DAYS)).alias("forecastable")
+             | (pl.col("updates") >= MIN_UPDATES) & (pl.col("calendar_days") >= MIN_DAYS)).alias("forecastable")
         )
         .select(list(PARAMETERS))
     )
+
+
+def _milestone_points(milestones: pl.DataFrame | None) -> pl.DataFrame:
+    if milestones is None:
+        return pl.DataFrame(schema={"key_result_id": pl.Int64, "x": pl.Float64, "y": pl.Float64})
+    return milestones
 
 
 def _noise() -> pl.Expr:
@@ -145,7 +178,7 @@ def period_walks(snapshot: Snapshot, period_id: int, as_of: date) -> pl.DataFram
         periods = goals.select(pl.col("id").alias("goal_id"), "period_id").join(
             snapshot.period.select(pl.col("id").alias("period_id"), "start_date", "end_date"), on="period_id"
         ).drop("period_id")
-        return walk_parameters(key_results, update_history(snapshot), periods, as_of)
+        return walk_parameters(key_results, update_history(snapshot), periods, as_of, milestone_points(snapshot))
 
     return snapshot.derived(("forecast_walks", year_id, as_of), compute)
 

@@ -5,8 +5,19 @@ as-of day counted: day x of a period of n days expects x / n). With milestones i
 through the points (0, start value), (x_m, milestone value) for each milestone due on day x_m of the period, and
 (n, target value), read at day x and expressed as progress: clamp((path(x) - start) / (target - start), 0, 1).
 A goal with key results expects the weighted mean of its key results' expected progress (weights as in its own
-progress); only goals with at least one phased key result differ from the calendar's share, so every figure of an
-organisation without milestones is unchanged. A goal without key results keeps its period's calendar share.
+progress). Its *phase gap* is that expectation minus its period's calendar share: how far its plan is behind (< 0,
+back-loaded) or ahead of (> 0, front-loaded) a straight line today.
+
+A goal without key results expects its own period's calendar share plus the weighted mean of the phase gaps of the
+goals it takes its progress from (clamped to 0..1): the gaps are rolled up by the roll-up engine beside the progress,
+with the same weights and over the same children (a child with nothing measured counts for neither), so a company
+objective follows the milestones of the key results beneath it, and in a filtered scope or a heatmap column it
+follows those of the scope's own goals. Only goals with a phased key result beneath them differ from the calendar's
+share, so every figure of an organisation without milestones is unchanged.
+
+Worked example (tests/test_phasing.py): on 15 Nov a team goal whose plan expects 0.385 where the quarter's calendar
+says 0.5 has a gap of -0.115; its parent, a yearly goal fed by it and two goals without phased key results, expects
+319/365 + (-0.115 + 0 + 0) / 3 = 0.8356 instead of 0.8740.
 """
 
 from __future__ import annotations
@@ -18,6 +29,7 @@ import polars as pl
 from queries.model import Snapshot
 
 PHASED_SCHEMA = {"id": pl.Int64, "phased_expected": pl.Float64}
+GAP_SCHEMA = {"goal_id": pl.Int64, "phase_gap": pl.Float64}
 
 
 def milestone_points(snapshot: Snapshot) -> pl.DataFrame:
@@ -109,3 +121,67 @@ def phased_goal_expected(snapshot: Snapshot, as_of: date) -> pl.DataFrame:
         )
 
     return snapshot.derived(("phased_expected", as_of), compute)
+
+
+def phase_gaps(snapshot: Snapshot, as_of: date) -> pl.DataFrame:
+    """goal_id, phase_gap: for the goals with a phased key result, their phased expectation at `as_of` minus their
+    period's calendar share (the as-of day counted); every other goal's gap is 0. Memoised per as-of date."""
+
+    def compute() -> pl.DataFrame:
+        phased = phased_goal_expected(snapshot, as_of)
+        if phased.is_empty():
+            return pl.DataFrame(schema=GAP_SCHEMA)
+        calendar = (((pl.lit(as_of) - pl.col("start_date")).dt.total_days() + 1) / pl.col("days")).clip(0.0, 1.0)
+        return phased.join(_goal_periods(snapshot), left_on="id", right_on="goal_id", how="inner").select(
+            pl.col("id").alias("goal_id"), (pl.col("phased_expected") - calendar).alias("phase_gap")
+        )
+
+    return snapshot.derived(("phase_gaps", as_of), compute)
+
+
+def with_phase_gap(
+    frame: pl.DataFrame, snapshot: Snapshot, as_of: date, *, progress: str | None = "progress",
+    column: str = "phase_gap",
+) -> pl.DataFrame:
+    """`frame` (rows of goals with key results, by goal_id) with `column` = the goal's phase gap at `as_of` (0 without
+    phased key results). With `progress` named, the gap is null where that progress is null, so the engine rolls the
+    gaps up over exactly the children it rolls the progress up over; with `progress=None` (rows of key results, each
+    carrying its goal's gap) it is never null."""
+    gaps = phase_gaps(snapshot, as_of)
+    if gaps.is_empty():
+        gap = pl.lit(0.0)
+    else:
+        frame = frame.join(gaps.rename({"phase_gap": "_gap"}), on="goal_id", how="left")
+        gap = pl.col("_gap").fill_null(0.0)
+    if progress is not None:
+        gap = pl.when(pl.col(progress).is_not_null() & ~pl.col(progress).is_nan()).then(gap)
+    return frame.with_columns(gap.alias(column)).drop("_gap", strict=False)
+
+
+def plan_days(frame: pl.DataFrame, points: pl.DataFrame) -> pl.DataFrame:
+    """`frame` (key_result_id, x = day of its period in the as-of-day convention: 0 before it starts, n on its last
+    day; and n = the period's length in days) with `plan` = n P(x), the day in plan time, for a key result with
+    milestones (P its path from `points`, as `milestone_points`, made non-decreasing and clamped to 0..1), and null
+    for the others. Plan time starts at 0 and ends at n like the calendar but runs at the plan's pace: a forecast
+    that counts days in it projects a back-loaded result's remaining distance over the plan's remaining share."""
+    if points.is_empty():
+        return frame.with_columns(pl.lit(None, pl.Float64).alias("plan"))
+    path = points.sort("key_result_id", "x").with_columns(
+        pl.col("y").clip(0.0, 1.0).cum_max().over("key_result_id").alias("y")
+    ).select("key_result_id", "x", "y")
+    keyed = frame.with_row_index("_row").with_columns(pl.col("x").cast(pl.Float64)).sort("x")
+    before = keyed.join_asof(
+        path.rename({"x": "x0", "y": "y0"}).sort("x0"), left_on="x", right_on="x0", by="key_result_id",
+        strategy="backward", check_sortedness=False,
+    )
+    both = before.join_asof(
+        path.rename({"x": "x1", "y": "y1"}).sort("x1"), left_on="x", right_on="x1", by="key_result_id",
+        strategy="forward", check_sortedness=False,
+    )
+    share = (
+        pl.when(pl.col("x1").is_null() | (pl.col("x1") == pl.col("x0"))).then(pl.col("y0"))
+        .when(pl.col("x0").is_null()).then(pl.col("y1"))
+        .otherwise(pl.col("y0") + (pl.col("y1") - pl.col("y0")) * (pl.col("x") - pl.col("x0"))
+                   / (pl.col("x1") - pl.col("x0")))
+    )
+    return both.with_columns((pl.col("n") * share).alias("plan")).sort("_row").drop("_row", "x0", "y0", "x1", "y1")

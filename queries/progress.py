@@ -19,7 +19,10 @@ from queries.frames import rows_with_ids
 from queries.goal_graph import one_slot
 from queries.model import Filters, Settings, Snapshot, Viewer
 from queries.periods import period_row, related_period_ids, year_family_ids
+from queries.phasing import with_phase_gap
 from queries.rollup import (
+    PACED,
+    PHASE_GAP,
     STATUSES,
     key_result_progress,
     measured_progress,
@@ -89,14 +92,17 @@ def _replayed_day(snapshot: Snapshot, year_id: int, day: date) -> pl.DataFrame:
 
 
 def replayed_grid(snapshot: Snapshot, year_id: int, dates: tuple[date, ...]) -> pl.DataFrame:
-    """(goal_id, weight, p0, p1, ...): the same own progress with one column per date, pi as of dates[i], so that one
-    roll-up carries every date (the goals and weights are the same on every day; only the progress differs)."""
+    """(goal_id, weight, p0, p1, ..., g0, g1, ...): the same own progress with one column per date, pi as of dates[i],
+    and gi the goal's phase gap at dates[i] (null where pi is), so that one roll-up carries every date (the goals and
+    weights are the same on every day; only the progress and the gap differ)."""
 
     def compute() -> pl.DataFrame:
         days = [_replayed_day(snapshot, year_id, day) for day in dates]
         grid = days[0].select("goal_id", "weight")
         for i, day in enumerate(days):
             grid = grid.join(day.select("goal_id", pl.col("progress").alias(f"p{i}")), on="goal_id", how="left")
+        for i, day in enumerate(dates):
+            grid = with_phase_gap(grid, snapshot, day, progress=f"p{i}", column=f"g{i}")
         return grid
 
     return snapshot.derived(("replayed_grid", year_id, dates), compute)
@@ -105,21 +111,30 @@ def replayed_grid(snapshot: Snapshot, year_id: int, dates: tuple[date, ...]) -> 
 def objectives_replayed(
     snapshot: Snapshot, filters: Filters, settings: Settings, dates: tuple[date, ...]
 ) -> pl.DataFrame:
-    """(objective_id, title, period_id, date, progress): each objective the scope carries, rolled up as carried by
-    it as of each of `dates`, replayed from the update history in one roll-up over the dates' columns."""
+    """(objective_id, title, period_id, date, progress, phase_gap): each objective the scope carries, rolled up as
+    carried by it as of each of `dates`, replayed from the update history in one roll-up over the dates' columns."""
     scope = scope_of(snapshot, filters)
     objectives = scope.objectives(settings)
     year_id = year_family_ids(snapshot, filters.period_id)[0]
     needing = pl.concat([scope.goals.needing_roll_up, objectives["id"]]).unique()
     columns = tuple(f"p{i}" for i in range(len(dates)))
+    gaps = tuple(f"g{i}" for i in range(len(dates)))
     measured = rows_with_ids(replayed_grid(snapshot, year_id, dates), needing, "goal_id")
-    rolled = scope.graph.roll_up(one_slot(needing), measured, columns)
-    slots = pl.DataFrame({"column": columns, "date": dates}, schema={"column": pl.String, "date": pl.Date})
-    return (
-        rolled.join(objectives.select("id", "title", "period_id"), on="id", how="inner")
-        .unpivot(index=["id", "title", "period_id"], on=list(columns), variable_name="column", value_name="progress")
-        .join(slots, on="column", how="inner")
-        .select(pl.col("id").alias("objective_id"), "title", "period_id", "date", "progress")
+    rolled = scope.graph.roll_up(one_slot(needing), measured, columns + gaps).join(
+        objectives.select("id", "title", "period_id"), on="id", how="inner"
+    )
+    index = ["id", "title", "period_id"]
+
+    def by_date(names: tuple[str, ...], value: str) -> pl.DataFrame:
+        slots = pl.DataFrame({"column": names, "date": dates}, schema={"column": pl.String, "date": pl.Date})
+        return (
+            rolled.unpivot(index=index, on=list(names), variable_name="column", value_name=value)
+            .join(slots, on="column", how="inner")
+            .drop("column")
+        )
+
+    return by_date(columns, "progress").join(by_date(gaps, PHASE_GAP), on=[*index, "date"], how="left").select(
+        pl.col("id").alias("objective_id"), "title", "period_id", "date", "progress", PHASE_GAP
     )
 
 
@@ -139,7 +154,7 @@ def objective_burnup(
     actual = objectives_replayed(snapshot, filters, settings, dates)
     pace_end = objectives.select(
         pl.col("id").alias("objective_id"), "title", "period_id", pl.lit(period["end_date"]).alias("date"),
-        pl.lit(None, pl.Float64).alias("progress"),
+        pl.lit(None, pl.Float64).alias("progress"), pl.lit(None, pl.Float64).alias(PHASE_GAP),
     )
     frame = pl.concat([actual, pace_end.filter(pl.col("date") > dates[-1])])
     return (
@@ -175,7 +190,7 @@ def _slot_objectives(
     carried = graph.carried(members) if carried is None else carried
     needing = pl.concat([graph.needing_roll_up(carried), carried.join(objectives, on="id", how="semi")]).unique()
     measured = measured_progress(snapshot, filters.period_id, filters.as_of, settings)
-    rolled = graph.roll_up(needing, measured).join(objectives, on="id", how="inner")
+    rolled = graph.roll_up(needing, measured, PACED).join(objectives, on="id", how="inner")
     contributing = (
         rows_with_ids(members, _business_below_company(snapshot, filters.period_id))
         .join(period_alignment(snapshot, filters.period_id), on="id", how="inner")

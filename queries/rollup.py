@@ -7,8 +7,10 @@ Rules (design.md, "Rules the numbers follow"):
   the goals that ladder up to it (parent_id edges and "contributes" links; "supports" links do not count);
 - archived goals never count; a goal whose parent is missing is a root; goals caught in a cycle (or
   above one) are never resolved, so bad data cannot hang the roll-up: they are flagged `in_cycle`;
-- expected progress = share of the goal's period elapsed at the as-of date; status from progress / expected
-  with the thresholds in Settings.
+- expected progress = share of the goal's period elapsed at the as-of date, shifted by the goal's phase gap where
+  key results beneath it have milestones (queries/phasing.py); status from progress / expected with the thresholds
+  in Settings. The phase gap is rolled up beside the progress (column PHASE_GAP), so every roll-up that feeds a pace
+  carries it.
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ import polars as pl
 from data.goal_graph import cycle_members
 from queries.model import Settings, Snapshot
 from queries.periods import expected_progress, related_period_ids, year_family_ids
-from queries.phasing import phased_goal_expected
+from queries.phasing import with_phase_gap
 
 STATUSES = ("on track", "at risk", "behind", "not started", "no data")
 MEASURED_STATUSES = ("on track", "at risk", "behind")  # a figure against a pace that has begun
 
 _GOAL_COLUMNS = ["id", "parent_id", "weight"]
+PHASE_GAP = "phase_gap"
+PACED = ("progress", PHASE_GAP)  # the columns a roll-up that feeds a pace carries
 
 
 def key_result_progress(
@@ -246,7 +250,9 @@ def assess(
         edges = edges.join(ids, left_on="child", right_on="id", how="semi").join(
             ids, left_on="parent", right_on="id", how="semi"
         )
-    rolled = roll_up(goals, edges, kr_progress)
+    # Every key result of a goal carries the goal's gap, so the engine's weighted mean of them is the gap itself.
+    kr_progress = with_phase_gap(kr_progress, snapshot, as_of, progress=None)
+    rolled = roll_up(goals, edges, kr_progress, PACED)
     return with_pace(goals.join(rolled, on="id", how="left"), snapshot, as_of, settings)
 
 
@@ -299,14 +305,16 @@ def goal_cycles(goals: pl.DataFrame, links: pl.DataFrame | None = None) -> list[
     return cycle_members(edges).to_list()
 
 
-ROLLED_COLUMNS = ("has_key_results", "progress", "in_cycle", "expected", "pace_ratio", "status")
+ROLLED_COLUMNS = ("has_key_results", "progress", PHASE_GAP, "in_cycle", "expected", "pace_ratio", "status")
 
 
 def own_progress(rolled: pl.DataFrame) -> pl.DataFrame:
-    """A roll-up's goals with key results as one key result each (goal_id, weight 1, progress): their own progress,
-    which is all the engine reads from them, so a later roll-up need not weigh every key result again."""
+    """A roll-up's goals with key results as one key result each (goal_id, weight 1, progress and, when the roll-up
+    carried it, the phase gap): their own figures, which is all the engine reads from them, so a later roll-up need
+    not weigh every key result again."""
+    carried = [c for c in PACED if c in rolled.columns]
     return rolled.filter(pl.col("has_key_results")).select(
-        pl.col("id").alias("goal_id"), pl.lit(1.0).alias("weight"), "progress"
+        pl.col("id").alias("goal_id"), pl.lit(1.0).alias("weight"), *carried
     )
 
 
@@ -323,44 +331,23 @@ def measured_progress(snapshot: Snapshot, period_id: int, as_of: date, settings:
 def with_pace(
     frame: pl.DataFrame, snapshot: Snapshot, as_of: date | pl.Expr, settings: Settings, *, goal: str = "id"
 ) -> pl.DataFrame:
-    """`frame` (with period_id, progress and the goal's id in `goal`) with expected progress at `as_of` (a date, or a
-    column of dates): the share of the period elapsed, the as-of day counted, or for a goal with phased key results
-    the weighted mean of their paths (queries/phasing.py); pace ratio = progress / expected, and status."""
+    """`frame` (with period_id, progress and the rolled-up phase gap of the goal whose id is in `goal`) with expected
+    progress at `as_of` (a date, or a column of dates): the share of the goal's period elapsed, the as-of day counted,
+    plus its phase gap (none: the calendar's share), clamped to 0..1; pace ratio = progress / expected, and status."""
     periods = snapshot.period.select(pl.col("id").alias("period_id"), "start_date", "end_date")
     joined = frame.join(periods, on="period_id", how="left")
     if isinstance(as_of, date):
-        expected = expected_progress(pl.col("start_date"), pl.col("end_date"), as_of)
+        calendar = expected_progress(pl.col("start_date"), pl.col("end_date"), as_of)
     else:
         total = (pl.col("end_date") - pl.col("start_date")).dt.total_days() + 1
         elapsed = (as_of - pl.col("start_date")).dt.total_days() + 1
-        expected = (elapsed / total).clip(0.0, 1.0)
-    joined = _phased(joined.with_columns(expected.alias("expected")), snapshot, as_of, goal)
+        calendar = (elapsed / total).clip(0.0, 1.0)
+    expected = (calendar + pl.col(PHASE_GAP).fill_null(0.0)).clip(0.0, 1.0)
     return (
-        joined.with_columns(
+        joined.with_columns(expected.alias("expected"))
+        .with_columns(
             pl.when(pl.col("expected") > 0).then(pl.col("progress") / pl.col("expected")).alias("pace_ratio"),
             status_expr(settings),
         )
         .drop("start_date", "end_date")
-    )
-
-
-def _phased(frame: pl.DataFrame, snapshot: Snapshot, as_of: date | pl.Expr, goal: str) -> pl.DataFrame:
-    """`frame` with `expected` replaced by the phased expectation for the goals that have one."""
-    if snapshot.key_result_milestone.is_empty() or frame.is_empty():
-        return frame
-    if isinstance(as_of, date):
-        phased = phased_goal_expected(snapshot, as_of).rename({"id": goal})
-        keys = [goal]
-    else:
-        days = frame.select(as_of.alias("_day")).unique()["_day"].drop_nulls().to_list()
-        phased = pl.concat(
-            [phased_goal_expected(snapshot, day).select(pl.col("id").alias(goal), pl.lit(day).alias("_day"),
-                                                        "phased_expected") for day in days]
-        ) if days else pl.DataFrame(schema={goal: pl.Int64, "_day": pl.Date, "phased_expected": pl.Float64})
-        frame = frame.with_columns(as_of.alias("_day"))
-        keys = [goal, "_day"]
-    return (
-        frame.join(phased, on=keys, how="left")
-        .with_columns(pl.coalesce("phased_expected", "expected").alias("expected"))
-        .drop("phased_expected", "_day", strict=False)
     )

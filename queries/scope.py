@@ -28,7 +28,15 @@ from queries.frames import rows_with_ids
 from queries.goal_graph import GoalGraph, one_slot
 from queries.model import Filters, Settings, Snapshot
 from queries.periods import related_period_ids, year_family_ids
-from queries.rollup import ROLLED_COLUMNS, measured_progress, period_progress, rollup_goals, with_pace, year_edges
+from queries.rollup import (
+    PACED,
+    ROLLED_COLUMNS,
+    measured_progress,
+    period_progress,
+    rollup_goals,
+    with_pace,
+    year_edges,
+)
 
 
 def org_closure(snapshot: Snapshot) -> pl.DataFrame:
@@ -204,7 +212,7 @@ class Scope:
         """The carried goals: the organisation's figures, except for the goals needing a roll-up for this scope."""
         snapshot, filters = self.snapshot, self.filters
         measured = measured_progress(snapshot, filters.period_id, filters.as_of, settings)
-        rerolled = self.graph.roll_up(one_slot(self.goals.needing_roll_up), measured).drop("slot")
+        rerolled = self.graph.roll_up(one_slot(self.goals.needing_roll_up), measured, PACED).drop("slot")
         carried = rows_with_ids(organisation, self.goals.carried)
         changed = pl.col("id").is_in(rerolled["id"].implode())
         base = [c for c in organisation.columns if c not in ROLLED_COLUMNS]

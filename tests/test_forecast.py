@@ -214,3 +214,54 @@ class TestOwnersConfidence:
         frame = objective_forecast(tiny_snapshot(progress_update=updates), tiny_filters(), EXECUTIVE)
         grow = frame.filter(pl.col("id") == 1).row(0, named=True)
         assert grow["confidence"] == pytest.approx(2.0 / 3.0)
+
+
+class TestPlanTime:
+    """A phased key result is forecast against its plan, worked out on paper.
+
+    KR 1 runs 0 -> 100 over Q4 (1 Oct - 31 Dec, n = 92 days); its plan is back-loaded: 10 by 15 Nov (day 46), 100 on
+    the last day, so its path is (0, 0), (46, 0.1), (92, 1) and day x is 92 x 0.1 x / 46 = 0.2 x plan-days up to day 46.
+    As of 15 Nov its history is the opening value 0 on 1 Oct (day 1: plan-day 0.2), then 24 Oct (day 24: 4.8) and
+    15 Nov (day 46: 9.2). The plan has run 9.0 plan-days >= 5% of 92 = 4.6, so plan time is used.
+    - On plan (5.1111 on 24 Oct, 10 on 15 Nov: 1.1111 per plan-day, no noise): 10 + 1.1111 x (92 - 9.2) = 102,
+      progress 1.0. On the calendar: 10 / 45 days x 46 days left = +10.22 -> 0.2022.
+    - At half the plan's pace (2.5556, 5): 5 + 0.5556 x 82.8 = 51 -> 0.51.
+    """
+
+    POINTS = pl.DataFrame({"key_result_id": [1, 1, 1], "x": [0.0, 46.0, 92.0], "y": [0.0, 0.1, 1.0]})
+    AS_OF = date(2026, 11, 15)
+
+    def _walk(self, values: tuple[float, float], milestones: pl.DataFrame | None) -> pl.DataFrame:
+        key_results = pl.DataFrame(
+            {"id": [1], "goal_id": [1], "weight": [1.0], "start_value": [0.0], "target_value": [100.0]}
+        )
+        updates = pl.DataFrame(
+            {"key_result_id": [1, 1], "at": [date(2026, 10, 24), self.AS_OF], "value": list(values)},
+            schema={"key_result_id": pl.Int64, "at": pl.Date, "value": pl.Float64},
+        )
+        periods = pl.DataFrame({"goal_id": [1], "start_date": [START], "end_date": [END]})
+        return walk_parameters(key_results, updates, periods, self.AS_OF, milestones)
+
+    def test_an_owner_on_a_back_loaded_plan_is_forecast_to_finish(self):
+        walk = self._walk((10 / 9 * 4.6, 10.0), self.POINTS).row(0, named=True)
+        assert walk["days_observed"] == pytest.approx(9.0)
+        assert walk["days_left"] == pytest.approx(82.8)
+        assert walk["drift"] == pytest.approx(10 / 9)
+        assert walk["noise"] == pytest.approx(0.0, abs=1e-9)
+        assert np.allclose(sample_progress(self._walk((10 / 9 * 4.6, 10.0), self.POINTS), 20), 1.0)
+
+    def test_the_calendar_alone_would_say_a_fifth(self):
+        walk = self._walk((10 / 9 * 4.6, 10.0), None)
+        assert walk["days_left"].item() == pytest.approx(46.0)
+        assert np.median(sample_progress(walk, 200)) == pytest.approx(0.2 + 0.1 / 45, abs=0.02)
+
+    def test_half_the_plans_pace_is_forecast_at_about_half(self):
+        walk = self._walk((5 / 9 * 4.6, 5.0), self.POINTS)
+        assert walk["drift"].item() == pytest.approx(5 / 9)
+        assert np.allclose(sample_progress(walk, 20), 0.51)
+
+    def test_a_plan_that_has_hardly_begun_keeps_the_calendar(self):
+        """A plan expecting nothing before day 46 (path (0, 0), (46, 0), (92, 1)) has run 0 plan-days by 15 Nov: the
+        walk counts calendar days, exactly as without milestones."""
+        flat = pl.DataFrame({"key_result_id": [1, 1, 1], "x": [0.0, 46.0, 92.0], "y": [0.0, 0.0, 1.0]})
+        assert self._walk((4.0, 10.0), flat).equals(self._walk((4.0, 10.0), None))

@@ -10,6 +10,13 @@ the path's points are (0, 0), (46, 4), (76, 40), (92, 100).
 KR 101 (goal 20, weight 3) has no milestone: 46/92 = 0.5.
 Goal 20 expects (0.04 * 1 + 0.5 * 3) / 4 = 0.385 instead of 0.5; its progress 0.275 gives pace 0.275 / 0.385
 = 0.714, "at risk" (>= 0.7), where the calendar's 0.55 said "behind".
+
+Goals without key results roll the phase gaps up. Goal 20's gap is 0.385 - 0.5 = -0.115; goals 21 (Q4) and 22 (Q3,
+ended: calendar 1) have no phased key result, gap 0. Goal 10 (2026, calendar 319/365 = 0.873973) takes its progress
+from 20, 21 and 22 (weight 1 each), so it expects 0.873973 + (-0.115 + 0 + 0) / 3 = 0.835639, and objective 1, fed
+by 10 alone, the same; objective 2 has nothing measured under it and keeps 0.873973.
+By region: North carries 20 and 22 under 10 (Beta's 21 is South): 0.873973 - 0.115 / 2 = 0.816473; South carries
+21 alone: 0.873973, the calendar.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import pytest
 from data.schema import table_schema
 from queries.phasing import key_result_expected, phased_goal_expected
 from queries.scope import scope_of
-from tests.tiny_org import AS_OF, tiny_filters, tiny_snapshot, tiny_tables
+from tests.tiny_org import AS_OF, NORTH, SOUTH, tiny_filters, tiny_snapshot, tiny_tables
 
 
 def _milestones(*rows: tuple[int, int, date, float]) -> pl.DataFrame:
@@ -86,12 +93,61 @@ class TestStatus:
         assert phased["pace_ratio"] == pytest.approx(0.275 / 0.385)
         assert phased["status"] == "at risk"
 
-    def test_goals_without_phased_key_results_keep_the_calendar(self):
+    def test_goals_without_a_phased_key_result_beneath_them_keep_the_calendar(self):
         settings = _settings()
         linear = scope_of(tiny_snapshot(), tiny_filters()).progress(settings).sort("id")
         phased = scope_of(tiny_snapshot(key_result_milestone=PHASED), tiny_filters()).progress(settings).sort("id")
-        others = pl.col("id") != 20
+        others = ~pl.col("id").is_in([20, 10, 1])
         assert phased.filter(others)["expected"].to_list() == linear.filter(others)["expected"].to_list()
+
+    def test_goals_without_key_results_roll_the_phase_gaps_up(self):
+        settings = _settings()
+        progress = scope_of(tiny_snapshot(key_result_milestone=PHASED), tiny_filters()).progress(settings)
+        expected = dict(zip(progress["id"].to_list(), progress["expected"].to_list(), strict=True))
+        calendar = 319 / 365
+        assert expected[10] == pytest.approx(calendar - 0.115 / 3)
+        assert expected[1] == pytest.approx(0.835639, abs=1e-6)
+        assert expected[2] == pytest.approx(calendar)
+        row = progress.filter(pl.col("id") == 1).row(0, named=True)
+        assert row["pace_ratio"] == pytest.approx(0.725 / (calendar - 0.115 / 3))
+
+    def test_a_region_scope_follows_its_own_goals_milestones(self):
+        settings = _settings()
+        snapshot = tiny_snapshot(key_result_milestone=PHASED)
+        north = scope_of(snapshot, tiny_filters(region_ids=(NORTH,))).objectives(settings)
+        south = scope_of(snapshot, tiny_filters(region_ids=(SOUTH,))).objectives(settings)
+        assert north.filter(pl.col("id") == 1)["expected"].item() == pytest.approx(319 / 365 - 0.115 / 2)
+        assert south.filter(pl.col("id") == 1)["expected"].item() == pytest.approx(319 / 365)
+
+    def test_the_pace_heatmap_by_region_follows_the_milestones(self):
+        from queries.progress import pace_heatmap
+
+        settings = _settings()
+        heatmap = pace_heatmap(tiny_snapshot(key_result_milestone=PHASED), tiny_filters(), None, settings)
+        cells = {row["column"]: row for row in heatmap.filter(pl.col("objective_id") == 1).iter_rows(named=True)}
+        assert cells["North"]["expected"] == pytest.approx(0.816473, abs=1e-6)
+        assert cells["North"]["pace_ratio"] == pytest.approx((0.275 + 1.0) / 2 / (319 / 365 - 0.0575))
+        assert cells["South"]["expected"] == pytest.approx(319 / 365)
+
+    def test_the_burn_up_and_the_trend_follow_the_milestones(self):
+        """The burn-up's last sample is the as-of date, where objective 1 expects 0.835639; its first sample (1 Oct)
+        expects what the scope's own roll-up as of that day says; the trend's "now" point is the as-of date too."""
+        from dataclasses import replace
+
+        from queries.progress import objective_burnup
+        from queries.review import objective_trend
+
+        settings = _settings()
+        snapshot = tiny_snapshot(key_result_milestone=PHASED)
+        burnup = objective_burnup(snapshot, tiny_filters(), None, settings).filter(pl.col("objective_id") == 1)
+        assert burnup.filter(pl.col("date") == AS_OF)["expected"].item() == pytest.approx(0.835639, abs=1e-6)
+        first = burnup["date"].min()
+        then = scope_of(snapshot, replace(tiny_filters(), as_of=first)).progress(settings)
+        assert burnup.filter(pl.col("date") == first)["expected"].item() == pytest.approx(
+            then.filter(pl.col("id") == 1)["expected"].item()
+        )
+        trend = objective_trend(snapshot, tiny_filters(), None, settings).filter(pl.col("objective_id") == 1)
+        assert trend.filter(pl.col("point") == "now")["expected"].item() == pytest.approx(0.835639, abs=1e-6)
 
 
 class TestDemo:
