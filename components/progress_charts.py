@@ -41,7 +41,7 @@ def _burnup_template(columns: int) -> dict:
     return lines.facet(
         facet=alt.Facet("title:N", title=None, header=alt.Header(labelFontSize=13, labelColor=INK, labelLimit=300)),
         columns=columns,
-    ).to_dict(validate=True)
+    ).resolve_axis(x="independent").to_dict(validate=True)  # each chart its own date axis: none under an empty cell
 
 
 def burnup_chart(frame: pl.DataFrame, *, columns: int = 3) -> FilledChart:

@@ -57,7 +57,8 @@ for cell, status in zip(cells, ("on track", "at risk", "behind", "not started", 
 
 st.subheader("Objectives against pace")
 st.caption("Each objective's rolled-up progress as carried by this scope, replayed from the progress-update history "
-           "at weekly dates, against the pace line: the share of the objective's period elapsed.")
+           "at weekly dates, against the pace line: the share of the objective's period elapsed, bent by the "
+           "milestones of the key results beneath it where they have some.")
 show(burnup_chart(burnup), name="Objectives against pace")
 
 st.subheader("Trend over the year's quarters")
@@ -108,7 +109,8 @@ def goals_at_risk_table() -> None:
             "objective": st.column_config.TextColumn("Objective", help="The company objective it ladders up to"),
             "progress": st.column_config.ProgressColumn("Progress", format="percent", min_value=0, max_value=1),
             "expected": st.column_config.NumberColumn("Expected", format="percent",
-                                                      help="Share of the goal's period elapsed"),
+                                                      help="Share of the goal's period elapsed, or its plan's share "
+                                                      "where key results beneath it have milestones"),
             "pace_ratio": st.column_config.NumberColumn("Pace", format="%.2f", help="Progress / expected"),
             "gap": st.column_config.NumberColumn("Gap", format="percent", help="Expected minus progress"),
             "status": st.column_config.TextColumn("Status"),

@@ -121,7 +121,8 @@ with left:
                 "team": st.column_config.TextColumn("Team"),
                 "progress": st.column_config.ProgressColumn("Progress", format="percent", min_value=0, max_value=1),
                 "expected": st.column_config.NumberColumn("Expected", format="percent",
-                                                          help="Share of the goal's period elapsed"),
+                                                          help="Share of the goal's period elapsed, or its plan's "
+                                                          "share where key results beneath it have milestones"),
                 "status": st.column_config.TextColumn("Status"),
                 "below": st.column_config.NumberColumn("Goals below", help="Goals in scope that ladder up to it"),
                 "hidden": st.column_config.NumberColumn("Not shown", help="Children not listed: choose it as root"),
