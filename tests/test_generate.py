@@ -6,13 +6,17 @@ from datetime import date, timedelta
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 from sqlalchemy import Engine, UniqueConstraint, text
 
 from data.db import make_engine, upgrade
-from data.generate import PROFILES, build_tables, generate, main
+from data.generate import PROFILES, build_tables, checkins, generate, key_results, main
+from data.generate.draws import DrawRun
 from data.schema import SNAPSHOT_TABLES, Base, table_schema
 
 TODAY = date(2026, 11, 25)
@@ -54,6 +58,52 @@ class TestDeterminism:
     def test_unknown_profile_is_refused(self) -> None:
         with pytest.raises(ValueError, match="huge"):
             build_tables("huge", 1, TODAY)
+
+    def test_drawing_in_slices_gives_the_same_organisation(
+        self, tiny: dict[str, pl.DataFrame], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Update histories 7 key results and check-ins 5 reports at a time: every table is as drawn in one go
+        (the tables built after them also prove the generator was left where one go leaves it)."""
+        monkeypatch.setattr(key_results, "SLICE_KEY_RESULTS", 7)
+        monkeypatch.setattr(checkins, "SLICE_REPORTS", 5)
+        sliced = build_tables("tiny", 7, TODAY)
+        for name in SNAPSHOT_TABLES:
+            assert_frame_equal(sliced[name], tiny[name])
+
+
+DRAWS = {
+    "random": lambda rng, size: rng.random(size),
+    "normal": lambda rng, size: rng.normal(0, 0.03, size),
+    "integers": lambda rng, size: rng.integers(-2, 3, size),
+    "choice": lambda rng, size: rng.choice((-2, -1, 1, 2), size=size),
+    "weighted choice": lambda rng, size: rng.choice(3, size=size, p=(0.6, 0.3, 0.1)),
+}
+
+
+class TestDrawRun:
+    @given(
+        kind=st.sampled_from(sorted(DRAWS)),
+        before=st.integers(0, 3),
+        cuts=st.lists(st.integers(0, 2_000), max_size=6),
+        extra=st.integers(0, 3_000),
+    )
+    @settings(max_examples=60, deadline=None)
+    def test_a_run_read_in_slices_is_the_run_drawn_in_one_call(
+        self, kind: str, before: int, cuts: list[int], extra: int
+    ) -> None:
+        """Slices of any sizes join into the one call, and the generator ends where the one call leaves it
+        (an odd number of 32-bit draws leaves half a 64-bit word behind: the next integers show it)."""
+        draw = DRAWS[kind]
+        total = sum(cuts) + extra
+        one_call, sliced = (np.random.Generator(np.random.PCG64(11)) for _ in range(2))
+        for rng in (one_call, sliced):
+            rng.integers(0, 5, before)
+        expected = draw(one_call, total)
+        read = DrawRun(sliced, draw, total).reader()
+        got = np.concatenate([read(size) for size in [*cuts, extra]])
+        np.testing.assert_array_equal(got, expected)
+        assert sliced.bit_generator.state == one_call.bit_generator.state
+        np.testing.assert_array_equal(sliced.integers(0, 5, 3), one_call.integers(0, 5, 3))
 
 
 class TestShape:

@@ -14,8 +14,10 @@ from data.generate.catalogue import (
     RESCHEDULED_SHARE,
 )
 from data.generate.company import DemoCompany
-from data.generate.draws import dates, is_weekend, model_frame, pick, within_group
+from data.generate.draws import DrawRun, dates, is_weekend, model_frame, pick, within_group
 from data.schema import CHECKIN_KINDS
+
+SLICE_REPORTS = 100_000  # about 4M meetings per slice at the weekly, biweekly and four-weekly cadences
 
 
 def checkins(company: DemoCompany) -> dict[str, pl.DataFrame]:
@@ -38,23 +40,35 @@ def checkins(company: DemoCompany) -> dict[str, pl.DataFrame]:
     first = start + to_weekday + 7 * (rng.random(len(reports)) * (gap // 7)).astype(np.int64)
     counts = np.where(end >= first, (end - first) // gap + 1, 0)
 
-    row = np.repeat(np.arange(len(reports)), counts)
-    held = first[row] + within_group(counts) * gap[row]
-    # A rescheduled meeting moves a day or two, to the other side when that would hit a weekend.
-    shift = (rng.random(len(row)) < RESCHEDULED_SHARE) * rng.choice((-2, -1, 1, 2), size=len(row))
-    held = np.where(is_weekend(held + shift), held - shift, held + shift)
-    kept = (
-        (rng.random(len(row)) < np.array(CADENCE_HELD_SHARE)[cadence][row]) & (held >= start[row]) & (held <= end[row])
-    )
-    row, held = row[kept], held[kept]
-    total = len(row)
-    return {
-        "checkin": model_frame(
-            "checkin",
-            id=np.arange(1, total + 1),
-            employee_id=reports[row] + 1,
-            manager_id=company.manager[reports][row],
-            held_at=dates(held),
-            kind=pick(CHECKIN_KINDS, rng.choice(3, size=total, p=CHECKIN_KIND_SHARES)),
+    # The meetings are drawn a slice of reports at a time; each run of draws comes out as drawn in one call.
+    n_meetings = int(counts.sum())
+    rescheduled = DrawRun(rng, lambda g, size: g.random(size), n_meetings).reader()
+    shift_by = DrawRun(rng, lambda g, size: g.choice((-2, -1, 1, 2), size=size), n_meetings).reader()
+    held_draw = DrawRun(rng, lambda g, size: g.random(size), n_meetings).reader()
+    held_share = np.array(CADENCE_HELD_SHARE)[cadence]
+    slices = []
+    for first_report in range(0, len(reports), SLICE_REPORTS):
+        mine = slice(first_report, min(first_report + SLICE_REPORTS, len(reports)))
+        row = np.repeat(np.arange(mine.start, mine.stop), counts[mine])
+        held = first[row] + within_group(counts[mine]) * gap[row]
+        # A rescheduled meeting moves a day or two, to the other side when that would hit a weekend.
+        shift = (rescheduled(len(row)) < RESCHEDULED_SHARE) * shift_by(len(row))
+        held = np.where(is_weekend(held + shift), held - shift, held + shift)
+        kept = (held_draw(len(row)) < held_share[row]) & (held >= start[row]) & (held <= end[row])
+        slices.append((row[kept], held[kept]))
+    total = sum(len(row) for row, _ in slices)
+    kind = DrawRun(rng, lambda g, size: g.choice(3, size=size, p=CHECKIN_KIND_SHARES), total).reader()
+    parts, first_id = [], 1
+    for row, held in slices:
+        parts.append(
+            model_frame(
+                "checkin",
+                id=np.arange(first_id, first_id + len(row)),
+                employee_id=reports[row] + 1,
+                manager_id=company.manager[reports][row],
+                held_at=dates(held),
+                kind=pick(CHECKIN_KINDS, kind(len(row))),
+            )
         )
-    }
+        first_id += len(row)
+    return {"checkin": pl.concat(parts, rechunk=False)}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
+from collections.abc import Callable, Sequence
 from datetime import date
 
 import numpy as np
@@ -12,6 +13,7 @@ from data.generate.catalogue import AGE_BAND_SHARES_BY_LEVELS, AGE_BANDS
 from data.schema import table_schema
 
 EPOCH = date(1970, 1, 1)
+_SKIP_DRAWS = 2_000_000  # draws per call while moving a generator past a run
 
 
 def day_number(d: date) -> int:
@@ -97,3 +99,25 @@ def email_part(name: str) -> str:
 
 
 # --- public API ------------------------------------------------------------------------------------
+
+
+class DrawRun:
+    """`total` draws of one kind that the company's generator makes in one go, read back slice by slice.
+
+    The generator is moved past the whole run at once (drawn in slices and dropped), so every later draw
+    comes out as if the run had been drawn in one call; `reader()` starts a copy at the run's first draw.
+    NumPy's draws do not depend on how a run is split into calls, so the slices join into that one call.
+    """
+
+    def __init__(self, rng: np.random.Generator, draw: Callable[[np.random.Generator, int], np.ndarray], total: int):
+        self._start = copy.deepcopy(rng.bit_generator.state)
+        self._kind = type(rng.bit_generator)
+        self._draw = draw
+        for first in range(0, total, _SKIP_DRAWS):
+            draw(rng, min(_SKIP_DRAWS, total - first))
+
+    def reader(self) -> Callable[[int], np.ndarray]:
+        bit_generator = self._kind()
+        bit_generator.state = copy.deepcopy(self._start)
+        rng = np.random.Generator(bit_generator)
+        return lambda size: self._draw(rng, size)

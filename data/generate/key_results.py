@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -16,7 +18,7 @@ from data.generate.catalogue import (
     Metric,
 )
 from data.generate.company import DemoCompany
-from data.generate.draws import dates, draw_weight, model_frame, pick, within_group
+from data.generate.draws import DrawRun, dates, draw_weight, model_frame, pick, within_group
 
 
 def _metrics(company: DemoCompany) -> tuple[np.ndarray, np.ndarray]:
@@ -73,10 +75,30 @@ def _targets(company: DemoCompany, metric: np.ndarray) -> dict[str, np.ndarray]:
     return {"start": start, "target": target, "scale": scale, "ceiling": ceiling, "decrease": decrease}
 
 
-def _update_days(company: DemoCompany, is_development: np.ndarray, slot: np.ndarray) -> tuple[np.ndarray, ...]:
-    """(key result of each update, day of each update), sorted: every 1-3 weeks (development: 4-8 weeks)
-    from the period start to today, ~5% never and ~8% stopping part-way, plus a closing update in the
-    last days of most finished periods."""
+# Key results per slice of the update history: the history of a million people is drawn a slice at a time,
+# so the generator never holds every update's intermediate arrays at once.
+SLICE_KEY_RESULTS = 250_000
+
+
+@dataclass(frozen=True)
+class _Cadence:
+    """Each key result's update cadence: the draws of `_update_days`, made once for every key result."""
+
+    period_start: np.ndarray
+    period_end: np.ndarray
+    last_day: np.ndarray
+    gap: np.ndarray
+    first_offset: np.ndarray
+    regular: np.ndarray  # regular updates per key result
+    stopped: np.ndarray
+    jitter: DrawRun  # a day or two either way for every regular update, in key-result order
+    closing_day: np.ndarray
+    closing_draw: np.ndarray  # < 0.85: the owner scores the finished period
+
+
+def _cadence(company: DemoCompany, is_development: np.ndarray, slot: np.ndarray) -> _Cadence:
+    """Every 1-3 weeks (development: 4-8 weeks) from the period start to today, ~5% never and ~8% stopping
+    part-way, plus a closing update in the last days of most finished periods."""
     rng, n = company.rng, len(slot)
     period_start, period_end = company.period_start[slot], company.period_end[slot]
     gap = np.where(
@@ -90,39 +112,54 @@ def _update_days(company: DemoCompany, is_development: np.ndarray, slot: np.ndar
     stopped = rng.random(n) < 0.08
     regular = np.where(never_updated, 0, np.where(stopped, np.ceil(regular * rng.uniform(0.3, 0.8, n)), regular))
     regular = regular.astype(np.int64)
-    kr_of_update = np.repeat(np.arange(n), regular)
-    at = period_start[kr_of_update] + first_offset[kr_of_update] + within_group(regular) * gap[kr_of_update]
-    at = np.clip(at + rng.integers(-2, 3, len(at)), period_start[kr_of_update], last_day[kr_of_update])
+    jitter = DrawRun(rng, lambda g, size: g.integers(-2, 3, size), int(regular.sum()))
+    closing_day = period_end - rng.integers(0, 6, n)
+    closing_draw = rng.random(n)
+    return _Cadence(
+        period_start, period_end, last_day, gap, first_offset, regular, stopped, jitter, closing_day, closing_draw
+    )
+
+
+def _update_days(
+    company: DemoCompany, cadence: _Cadence, krs: slice, jitter: Callable[[int], np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(key result of each update, day of each update) for the key results `krs`, sorted; `jitter` reads
+    their regular updates' draws, in order."""
+    c = cadence
+    regular = c.regular[krs]
+    kr_of_update = np.repeat(np.arange(krs.start, krs.stop), regular)
+    at = c.period_start[kr_of_update] + c.first_offset[kr_of_update] + within_group(regular) * c.gap[kr_of_update]
+    at = np.clip(at + jitter(len(at)), c.period_start[kr_of_update], c.last_day[kr_of_update])
     # Most owners score a finished period in its last days, after their last regular update.
     last_regular = np.where(regular > 0, at[np.maximum(np.cumsum(regular) - 1, 0)] if len(at) else 0, 0)
-    closing_day = period_end - rng.integers(0, 6, n)
+    closing_day = c.closing_day[krs]
     closing = (
-        (period_end < company.today_day)
+        (c.period_end[krs] < company.today_day)
         & (regular > 0)
-        & ~stopped
+        & ~c.stopped[krs]
         & (closing_day > last_regular + 2)
-        & (rng.random(n) < 0.85)
+        & (c.closing_draw[krs] < 0.85)
     )
-    kr_of_update = np.concatenate((kr_of_update, np.flatnonzero(closing)))
+    kr_of_update = np.concatenate((kr_of_update, krs.start + np.flatnonzero(closing)))
     at = np.concatenate((at, closing_day[closing]))
     order = np.lexsort((at, kr_of_update))
     return kr_of_update[order], at[order]
 
 
 def _update_values(
-    company: DemoCompany, owner: np.ndarray, slot: np.ndarray, kr_of_update: np.ndarray, at: np.ndarray, kr: dict
+    company: DemoCompany, slot: np.ndarray, kr_of_update: np.ndarray, at: np.ndarray, kr: dict, pace: np.ndarray,
+    shape: np.ndarray, noise: tuple[Callable[[int], np.ndarray], ...],
 ) -> tuple[np.ndarray, pl.Series]:
     """Value and confidence of each update: pace x elapsed^shape plus noise.
 
     Mostly front-loaded, so a key result on pace still looks on track a week or two after its last
-    update; counts (start 0) never go backwards; confidence follows how far ahead or behind pace it is."""
-    rng, n = company.rng, len(owner)
+    update; counts (start 0) never go backwards; confidence follows how far ahead or behind pace it is.
+    `noise` reads the draws of the value's noise, the confidence's noise and the unscored updates, in order."""
+    value_noise, confidence_noise, unscored = noise
     start, target, scale = kr["start"], kr["target"], kr["scale"]
     period_start, period_end = company.period_start[slot], company.period_end[slot]
-    pace = np.clip(company.goal["pace"][owner] * rng.normal(1.0, 0.12, n), 0.0, 1.25)
-    shape = rng.uniform(0.5, 1.0, n)
     elapsed = (at - period_start[kr_of_update]) / (period_end - period_start)[kr_of_update]
-    fraction = pace[kr_of_update] * elapsed ** shape[kr_of_update] + rng.normal(0, 0.03, len(at))
+    fraction = pace[kr_of_update] * elapsed ** shape[kr_of_update] + value_noise(len(at))
     monotone = (start == 0)[kr_of_update]
     # A per-group running maximum in one pass: lift each key result's rows above the previous one's.
     lifted = fraction + 10.0 * kr_of_update
@@ -133,8 +170,8 @@ def _update_values(
     value = np.round(value * scale[kr_of_update]) / scale[kr_of_update]
 
     ahead = (fraction + 0.05) / (elapsed + 0.05)
-    confidence = np.round(np.clip(0.65 + 0.5 * (ahead - 0.9) + rng.normal(0, 0.08, len(at)), 0.05, 0.99), 2)
-    confidence = pl.select(pl.when(pl.Series(rng.random(len(at)) >= 0.03)).then(pl.Series(confidence))).to_series()
+    confidence = np.round(np.clip(0.65 + 0.5 * (ahead - 0.9) + confidence_noise(len(at)), 0.05, 0.99), 2)
+    confidence = pl.select(pl.when(pl.Series(unscored(len(at)) >= 0.03)).then(pl.Series(confidence))).to_series()
     return value, confidence
 
 
@@ -205,6 +242,47 @@ def _milestones(company: DemoCompany, phase: np.ndarray, slot: np.ndarray, kr: d
     )
 
 
+def _history(
+    company: DemoCompany, owner: np.ndarray, slot: np.ndarray, kr: dict, phase: np.ndarray,
+    pace: np.ndarray, shape: np.ndarray, slices: list[tuple[np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, pl.DataFrame]:
+    """Each key result's current value (the latest update's, else the start) and the update history, a slice
+    of key results at a time; `slices` holds each slice's (key result, day) of every update, in order."""
+    total = sum(len(at) for _, at in slices)
+    rng = company.rng
+    noise = tuple(
+        DrawRun(rng, draw, total).reader()
+        for draw in (
+            lambda g, size: g.normal(0, 0.03, size),  # the value's
+            lambda g, size: g.normal(0, 0.08, size),  # the confidence's
+            lambda g, size: g.random(size),  # < 0.03: no confidence given
+        )
+    )
+    current = kr["start"].copy()
+    parts, first_id = [], 1
+    for first, (kr_of_update, at) in zip(range(0, len(owner), SLICE_KEY_RESULTS), slices, strict=True):
+        krs = slice(first, min(first + SLICE_KEY_RESULTS, len(owner)))
+        kr_of_update, at = kr_of_update.astype(np.int64), at.astype(np.int64)
+        value, confidence = _update_values(company, slot, kr_of_update, at, kr, pace, shape, noise)
+        value = _phased_values(company, phase, slot, kr_of_update, at, value, kr)
+        updates = np.bincount(kr_of_update - first, minlength=krs.stop - first)
+        last_update = np.cumsum(updates) - 1
+        if len(value):
+            current[krs] = np.where(updates > 0, value[np.maximum(last_update, 0)], current[krs])
+        parts.append(
+            model_frame(
+                "progress_update",
+                id=np.arange(first_id, first_id + len(at)),
+                key_result_id=kr_of_update + 1,
+                at=dates(at),
+                value=value,
+                confidence=confidence,
+            )
+        )
+        first_id += len(at)
+    return current, pl.concat(parts, rechunk=False)
+
+
 def key_results(company: DemoCompany) -> dict[str, pl.DataFrame]:
     """Key results with their update history; current value = the latest update's, else the start."""
     goal = company.goal
@@ -212,15 +290,16 @@ def key_results(company: DemoCompany) -> dict[str, pl.DataFrame]:
     n = len(owner)
     kr = _targets(company, metric)
     slot = goal["slot"][owner]
-    kr_of_update, at = _update_days(company, goal["development"][owner], slot)
-    value, confidence = _update_values(company, owner, slot, kr_of_update, at, kr)
+    cadence = _cadence(company, goal["development"][owner], slot)
+    jitter = cadence.jitter.reader()
+    slices = []
+    for first in range(0, n, SLICE_KEY_RESULTS):
+        kr_of_update, at = _update_days(company, cadence, slice(first, min(first + SLICE_KEY_RESULTS, n)), jitter)
+        slices.append((kr_of_update.astype(np.int32), at.astype(np.int32)))
+    pace = np.clip(goal["pace"][owner] * company.rng.normal(1.0, 0.12, n), 0.0, 1.25)
+    shape = company.rng.uniform(0.5, 1.0, n)
     phase = _phases(company, owner)
-    value = _phased_values(company, phase, slot, kr_of_update, at, value, kr)
-
-    start = kr["start"]
-    updates = np.bincount(kr_of_update, minlength=n)
-    last_update = np.cumsum(updates) - 1
-    current = np.where(updates > 0, value[np.maximum(last_update, 0)] if len(value) else start, start)
+    current, progress_update = _history(company, owner, slot, kr, phase, pace, shape, slices)
     metrics = BUSINESS_METRICS + DEVELOPMENT_METRICS
     return {
         "key_result": model_frame(
@@ -228,19 +307,12 @@ def key_results(company: DemoCompany) -> dict[str, pl.DataFrame]:
             id=np.arange(1, n + 1),
             goal_id=goal["id"][owner],
             metric=pick([m.name for m in metrics], metric),
-            start_value=start,
+            start_value=kr["start"],
             target_value=kr["target"],
             current_value=current,
             direction=pick(("increase", "decrease"), kr["decrease"].astype(np.int64)),
             weight=draw_weight(company.rng, n),
         ),
         "key_result_milestone": _milestones(company, phase, slot, kr),
-        "progress_update": model_frame(
-            "progress_update",
-            id=np.arange(1, len(at) + 1),
-            key_result_id=kr_of_update + 1,
-            at=dates(at),
-            value=value,
-            confidence=confidence,
-        ),
+        "progress_update": progress_update,
     }
