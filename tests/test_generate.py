@@ -388,6 +388,26 @@ class TestLoading:
             held_at = connection.execute(text("SELECT held_at FROM checkin ORDER BY id LIMIT 1")).scalar_one()
         assert str(held_at)[:4].isdigit() and len(str(held_at)) == 10
 
+    def test_indexes_and_foreign_keys_are_as_the_schema_made_them(self, engine: Engine) -> None:
+        """The load sets secondary indexes and triggers (on PostgreSQL: foreign keys) aside and creates them
+        again: the schema's definitions read the same before and after."""
+        upgrade(engine)
+        if engine.dialect.name == "sqlite":
+            schema = "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+        else:
+            schema = (
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE connamespace = 'public'::regnamespace UNION ALL SELECT tablename, indexname, indexdef "
+                "FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2, 3"
+            )
+        with engine.connect() as connection:
+            before = connection.execute(text(schema)).all()
+        generate(engine, "tiny", 7, TODAY, progress=False)
+        with engine.connect() as connection:
+            after = connection.execute(text(schema)).all()
+        assert sum("FOREIGN KEY" in str(row) or "REFERENCES" in str(row) for row in before) >= 14
+        assert after == before
+
     def test_sqlite_keeps_indexes_and_constraints_and_stores_dates_as_text(self, tmp_path: Path) -> None:
         engine = make_engine(f"sqlite:///{tmp_path}/demo.db")
         upgrade(engine)

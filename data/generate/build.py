@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import polars as pl
@@ -35,6 +35,21 @@ STEPS: tuple[tuple[str, Callable[[DemoCompany], dict[str, pl.DataFrame]]], ...] 
 )
 
 
+def built_steps(profile: str, seed: int, today: date) -> Iterator[tuple[str, dict[str, pl.DataFrame], float]]:
+    """Each build step's label, the frames it built and the seconds it took, one step at a time.
+
+    A writer stores and drops each step's frames before the next step draws, so the whole organisation
+    is never in memory at once (at the xl profile it would not fit beside the update history's draws).
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"Unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    company = DemoCompany(PROFILES[profile], seed, today)
+    for label, build in STEPS:
+        started = time.perf_counter()
+        frames = build(company)
+        yield label, frames, time.perf_counter() - started
+
+
 def build_tables(
     profile: str, seed: int, today: date, on_step: Callable[[str, float], None] | None = None
 ) -> dict[str, pl.DataFrame]:
@@ -43,13 +58,9 @@ def build_tables(
     Pure: the same (profile, seed, today) always gives identical frames. `on_step(label, seconds)`
     is told when each build step ends (for progress bars and timings).
     """
-    if profile not in PROFILES:
-        raise ValueError(f"Unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
-    company = DemoCompany(PROFILES[profile], seed, today)
     tables: dict[str, pl.DataFrame] = {}
-    for label, build in STEPS:
-        started = time.perf_counter()
-        tables.update(build(company))
+    for label, frames, seconds in built_steps(profile, seed, today):
+        tables.update(frames)
         if on_step is not None:
-            on_step(label, time.perf_counter() - started)
+            on_step(label, seconds)
     return {name: tables[name] for name in SNAPSHOT_TABLES}
