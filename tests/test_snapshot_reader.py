@@ -44,3 +44,19 @@ def test_a_relative_sqlite_path_is_read_with_the_columnar_reader(
         engine.dispose()
     assert snapshot.employee.height == tiny_tables()["employee"].height
     assert snapshot.goal.select(pl.col("id").sort()).to_series().to_list() == sorted(tiny_tables()["goal"]["id"])
+
+
+@pytest.mark.parametrize(("rows", "ranges"), [(9, 1), (10, 2), (40, 4), (41, 5)])
+def test_a_large_table_is_read_in_id_ranges_of_bounded_size(tmp_path, monkeypatch, rows, ranges) -> None:
+    """With tables of 10 rows or more read in ranges of at most 10 rows (on 2 cores, at least 2 ranges):
+    9 rows in one query, 10 in 2, 40 in 4 and 41 in 5 (ceil(41 / 10)); every id read exactly once."""
+    monkeypatch.setattr(queries.snapshot, "_PARTITION_ROWS", 10)
+    monkeypatch.setattr(queries.snapshot, "_PARTITION_MAX_ROWS", 10)
+    monkeypatch.setattr(queries.snapshot.os, "cpu_count", lambda: 2)
+    path = tmp_path / "ranges.db"
+    pl.DataFrame({"id": [3 * i + 5 for i in range(rows)]}).write_database("numbers", f"sqlite:///{path}")
+    uri = f"sqlite://{quote(str(path))}"
+    queries_read = queries.snapshot._partitioned(uri, "numbers", "id")
+    assert len(queries_read) == ranges
+    ids = pl.concat(pl.read_database_uri(query, uri, engine="connectorx") for query in queries_read)["id"]
+    assert sorted(ids.to_list()) == [3 * i + 5 for i in range(rows)]
