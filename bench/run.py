@@ -1,6 +1,7 @@
 """`python -m bench.run --profile large`: Ladder's benchmark, every figure measured in one run.
 
-1. generate + load the demo organisation at the profile (a fresh SQLite file);
+1. generate + load the demo organisation at the profile (a fresh SQLite file, or the PostgreSQL database
+   `--db` names);
 2. snapshot load: read from the database, and mapped from the stored snapshot (medians of several loads);
    the review pack (PowerPoint and PDF) built for an HR viewer on the whole organisation, on a freshly mapped
    snapshot and again on the same one;
@@ -194,46 +195,68 @@ def peak_rss_mb() -> float:
     return own / 1024
 
 
+def rss_mb() -> float:
+    """Resident memory of the benchmark process now (Linux), else its peak."""
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return peak_rss_mb()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--profile", default="large", choices=["tiny", "small", "medium", "large"])
+    from data.generate.catalogue import PROFILES
+
+    parser.add_argument("--profile", default="large", choices=list(PROFILES))
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--today", default="2026-11-25")
-    parser.add_argument("--db", default=None, help="SQLite file to use (default: bench-results/<profile>.db)")
+    parser.add_argument(
+        "--db", default=None,
+        help="SQLite file or postgresql:// URL to use (default: bench-results/<profile>.db); "
+        "a PostgreSQL database's rows are replaced unless --reuse",
+    )  # fmt: skip
     parser.add_argument("--reuse", action="store_true", help="reuse an existing database instead of generating")
     parser.add_argument("--changed-runs", type=int, default=1)
     parser.add_argument("--cold-runs", type=int, default=3)
     parser.add_argument("--warm-runs", type=int, default=5)
+    parser.add_argument("--loads", type=int, default=3, help="snapshot loads from the database and from the store")
+    parser.add_argument("--no-pack", action="store_true", help="leave the review pack out")
     parser.add_argument("--screens", nargs="*", help="only these screen files")
     args = parser.parse_args(argv)
 
-    db = Path(args.db or ROOT / "bench-results" / f"{args.profile}.db").resolve()
-    db.parent.mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{db}"
+    postgresql = bool(args.db) and args.db.startswith("postgresql")
+    if postgresql:
+        url, store_dir = args.db, ROOT / "bench-results" / f"{args.profile}-postgresql-store"
+    else:
+        db = Path(args.db or ROOT / "bench-results" / f"{args.profile}.db").resolve()
+        url, store_dir = f"sqlite:///{db}", db.parent / f"{db.stem}-store"
+    store_dir.parent.mkdir(parents=True, exist_ok=True)
     os.environ["LADDER_DATABASE_URL"] = url
     os.environ["LADDER_TODAY"] = args.today
-    store_dir = db.parent / f"{db.stem}-store"
     os.environ["LADDER_CACHE_DIR"] = str(store_dir)
 
     from queries.store import SnapshotStore
 
     rows: list[tuple[str, str]] = [("profile", args.profile)]
-    if args.reuse and db.exists():
+    if args.reuse and (postgresql or db.exists()):
         rows.append(("generate + load", "reused existing database"))
     else:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        if not postgresql:  # a fresh SQLite file; the generator replaces a PostgreSQL database's rows itself
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
         rows.append(("generate + load", f"{generate(url, args.profile, args.seed, args.today):.1f} s"))
     print(rows[-1][0], rows[-1][1], flush=True)
 
-    from_database, from_store = snapshot_loads(url, 3, SnapshotStore(store_dir))
-    rows.append(("snapshot read from database (median of 3)", _ms(_median(from_database))))
-    rows.append(("snapshot mapped from store (median of 3)", _ms(_median(from_store))))
-    for name, value in rows[-2:]:
+    from_database, from_store = snapshot_loads(url, args.loads, SnapshotStore(store_dir))
+    rows.append((f"snapshot read from database (median of {args.loads})", _ms(_median(from_database))))
+    rows.append((f"snapshot mapped from store (median of {args.loads})", _ms(_median(from_store))))
+    rows.append(("resident memory after the snapshot loads", f"{rss_mb():,.0f} MB"))
+    for name, value in rows[-3:]:
         print(name, value, flush=True)
-    pack_first, pack_again = review_pack_builds(url, SnapshotStore(store_dir))
-    rows.append(("review pack, HR, whole organisation", f"{pack_first:.1f} s (again: {pack_again:.1f} s)"))
-    print(rows[-1][0], rows[-1][1], flush=True)
+    if not args.no_pack:
+        pack_first, pack_again = review_pack_builds(url, SnapshotStore(store_dir))
+        rows.append(("review pack, HR, whole organisation", f"{pack_first:.1f} s (again: {pack_again:.1f} s)"))
+        print(rows[-1][0], rows[-1][1], flush=True)
 
     table = []
     for screen in args.screens or screens():
@@ -241,7 +264,11 @@ def main(argv: list[str] | None = None) -> int:
         changed_m, cold_m, warm_m = _median(changed), _median(cold), _median(warm)
         ratio = warm_m / cold_m if cold_m else float("nan")
         table.append((screen, changed_m, cold_m, warm_m, ratio, len(changed), len(cold), len(warm), problem))
-        print(f"{screen}: after change {_ms(changed_m)}, cold {_ms(cold_m)}, warm {_ms(warm_m)}", flush=True)
+        print(
+            f"{screen}: after change {_ms(changed_m)}, cold {_ms(cold_m)}, warm {_ms(warm_m)} "
+            f"(resident memory {rss_mb():,.0f} MB)",
+            flush=True,
+        )
 
     print()
     print(f"Ladder benchmark — {args.profile} profile, seed {args.seed}, today {args.today}")

@@ -1,13 +1,16 @@
 """Demo organisation generator: a realistic company for every Ladder screen.
 
-    python -m data.generate --profile tiny|small|medium|large --seed N [--url URL]
+    python -m data.generate --profile tiny|small|medium|large|xl --seed N [--url URL]
                             [--today YYYY-MM-DD] [--if-missing] [--quiet]
 
 `build_tables(profile, seed, today)` is pure: the same (profile, seed, today) always gives the
 same frames, one per table of `data.schema.SNAPSHOT_TABLES`, with the models' columns.
 `generate(engine, ...)` migrates the schema, replaces every snapshot table's rows in one
-transaction (bulk `executemany` on SQLite, `COPY` on PostgreSQL) and reads a few rows back
-through the ORM to prove the stored dates parse.
+transaction (bulk `executemany` on SQLite, `COPY` on PostgreSQL), writing each step's tables
+before the next step draws, and reads a few rows back through the ORM to prove the stored
+dates parse. The largest steps (update histories, check-ins) draw a slice at a time from runs
+of draws read back in order (`draws.DrawRun`), so the rows do not depend on the slice size and
+the xl profile (1M people, ~100M rows) is drawn in a few GB.
 
 The company
 -----------

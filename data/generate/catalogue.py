@@ -24,6 +24,7 @@ PROFILES: dict[str, Profile] = {
     "small": Profile(employees=2_000, divisions=6, departments_per_division=4),
     "medium": Profile(employees=20_000, divisions=7, departments_per_division=14),
     "large": Profile(employees=100_000, divisions=7, departments_per_division=40),
+    "xl": Profile(employees=1_000_000, divisions=7, departments_per_division=180),
 }
 
 MIN_TEAM_SIZE = 6
