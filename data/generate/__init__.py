@@ -10,7 +10,7 @@ transaction (bulk `executemany` on SQLite, `COPY` on PostgreSQL), writing each s
 before the next step draws, and reads a few rows back through the ORM to prove the stored
 dates parse. The largest steps (update histories, check-ins) draw a slice at a time from runs
 of draws read back in order (`draws.DrawRun`), so the rows do not depend on the slice size and
-the xl profile (1M people, ~100M rows) is drawn in a few GB.
+the xl profile (1M people, 110M rows) is drawn and written in 4.6 GB.
 
 The company
 -----------
@@ -39,7 +39,8 @@ The company
   division, department and team head (manager).
 
 Sizes (seed 42): small ~12k goals, 16k key results, 0.1M updates, 78k check-ins;
-large ~0.58M goals, 0.81M key results, 5.0M updates, 3.9M check-ins.
+large ~0.58M goals, 0.81M key results, 5.0M updates, 3.9M check-ins; xl ~5.8M goals, 8.1M key
+results, 50.4M updates, 38.7M check-ins.
 
 Planted facts (what the screens must find)
 -----------------------------------------
