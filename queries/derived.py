@@ -47,7 +47,6 @@ FRAMES: dict[str, Frame] = {
     "demo_managers": Frame(),
     "names_by_email": Frame(),
     # the roll-up universe of a year and its progress
-    "update_history": Frame(persist=True),
     "kr_progress": Frame(persist=True),
     "period_progress": Frame(persist=True),
     "year_edges": Frame(),

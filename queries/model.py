@@ -77,6 +77,19 @@ def _empty_table(name: str) -> pl.DataFrame:
     return pl.DataFrame(schema=table_schema(name))
 
 
+HISTORY_ORDER = ("key_result_id", "at")
+
+
+def in_history_order(updates: pl.DataFrame) -> pl.DataFrame:
+    """The progress updates sorted by (key_result_id, at), the updates of one day in the order given; the frame
+    itself when it already is, as the snapshot loader stores it, so the sorted history costs no copy."""
+    step = pl.col("key_result_id").diff()
+    ordered = ((step > 0) | ((step == 0) & (pl.col("at").diff() >= 0))).slice(1).fill_null(False).all()
+    if updates.height < 2 or updates.lazy().select(ordered).collect().item():
+        return updates
+    return updates.sort(HISTORY_ORDER, maintain_order=True)
+
+
 def _memos() -> dict[str, BoundedMemo]:
     return {memo: BoundedMemo(capacity) for memo, capacity in CAPACITY.items()}
 
@@ -111,6 +124,10 @@ class Snapshot:
     marks: Any = field(default=None, repr=False, compare=False)
     stored: Any = field(default=None, repr=False, compare=False)  # its StoredSnapshot on disk, if any
     _memos: dict[str, BoundedMemo] = field(default_factory=_memos, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Every replay reads the update history in this order; held so, the table is the sorted history itself.
+        object.__setattr__(self, "progress_update", in_history_order(self.progress_update))
 
     def derived(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """Memoise a frame computed from this snapshot alone (for example the roll-up of one period).

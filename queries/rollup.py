@@ -72,11 +72,9 @@ def key_result_progress(
 
 
 def update_history(snapshot: Snapshot) -> pl.DataFrame:
-    """The progress-update history sorted by (key_result_id, at), once per snapshot, so every replay is a scan."""
-    return snapshot.derived(
-        "update_history",
-        lambda: snapshot.progress_update.select("key_result_id", "at", "value").sort(["key_result_id", "at"])
-    )
+    """The progress-update history (key_result_id, at, value) sorted by (key_result_id, at), as every snapshot holds
+    it (queries/model.py `in_history_order`), so every replay is a scan and the history is no copy of the table."""
+    return snapshot.progress_update.select("key_result_id", "at", "value")
 
 
 def ladder_edges(goals: pl.DataFrame, links: pl.DataFrame, *, include_supports: bool = False) -> pl.DataFrame:

@@ -15,7 +15,7 @@ from data.db import DatabaseError, check_schema, describe, time_limits
 from data.demo import is_demo_database
 from data.schema import SNAPSHOT_TABLES, Base, table_schema
 from data.stamp import read_stamp, read_table_versions
-from queries.model import Snapshot
+from queries.model import Snapshot, in_history_order
 from queries.store import SnapshotStore
 
 # The two largest tables are read without the columns no question asks of them (their row ids), which takes
@@ -179,6 +179,12 @@ def reading_plan(
 
 
 def _read_planned(engine: Engine, name: str, uri: str | None, previous: Snapshot | None, how: str | None):
+    frame = _read_or_reuse(engine, name, uri, previous, how)
+    # Stored in the order every replay reads it, so a snapshot mapped from disk needs no sorted copy.
+    return in_history_order(frame) if name == "progress_update" else frame
+
+
+def _read_or_reuse(engine: Engine, name: str, uri: str | None, previous: Snapshot | None, how: str | None):
     if how == SAME:
         return getattr(previous, name)
     if how == APPENDED:

@@ -4,6 +4,7 @@ full read of the database."""
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 from sqlalchemy import text
@@ -79,6 +80,16 @@ def test_updates_appended_above_the_mark_are_read_alone(filled, reads):
     assert reads == []  # neither progress_update nor anything else read whole
     assert second.progress_update.height == first.progress_update.height + 3
     _assert_as_read_whole(second, filled)
+
+
+def test_appended_updates_take_their_place_in_the_history(filled, reads):
+    first = load_snapshot(filled)
+    _write(filled, _new_updates(filled, 3))  # KR 100 on 20 Nov, the day of its last update (90): values 0, 1, 2
+    second = load_snapshot(filled, previous=first)
+    kr_100 = second.progress_update.filter(pl.col("key_result_id") == 100)["value"].to_list()
+    assert second.progress_update["key_result_id"].to_list()[:6] == [100] * 6
+    assert kr_100 == [20, 50, 90, 0, 1, 2]
+    assert_frame_equal(second.progress_update, load_snapshot(filled, fresh=True).progress_update)
 
 
 def test_an_update_added_below_the_mark_reads_the_table_whole(filled, reads):

@@ -15,6 +15,7 @@ from queries.rollup import (
     period_progress,
     roll_up,
     rollup_goals,
+    update_history,
 )
 from tests.tiny_org import AS_OF, Q4, tiny_snapshot
 
@@ -56,6 +57,27 @@ class TestKeyResultProgress:
         snap = tiny_snapshot()
         kr = key_result_progress(snap.key_result, snap.progress_update.clear(), AS_OF)
         assert kr.filter(pl.col("key_result_id") == 102)["value"][0] == 9.0
+
+
+class TestUpdateHistory:
+    def test_a_snapshot_holds_its_updates_by_key_result_then_date(self):
+        # tiny_org lists KR 100's update of 20 Nov last (id 13); held in order it follows the 5 Nov one (id 2).
+        snap = tiny_snapshot()
+        assert snap.progress_update["id"].to_list() == [1, 2, 13, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
+        history = update_history(snap)
+        assert history.columns == ["key_result_id", "at", "value"]
+        assert history["value"].to_list()[:3] == [20, 50, 90]
+
+    def test_updates_of_one_day_keep_their_order_and_the_last_counts(self):
+        day, before = date(2026, 11, 10), date(2026, 11, 9)
+        updates = pl.DataFrame(
+            {"id": [1, 2, 3], "key_result_id": [100, 100, 100], "at": [day, before, day], "value": [30.0, 10.0, 70.0]},
+        ).with_columns(pl.lit(0.5).alias("confidence"))
+        snap = tiny_snapshot(progress_update=updates.cast(tiny_snapshot().progress_update.schema))
+        assert snap.progress_update["id"].to_list() == [2, 1, 3]
+        kr = key_result_progress(snap.key_result, update_history(snap), day, history_sorted=True)
+        # KR 100 runs 0 -> 100: the day's last update, 70, is its value.
+        assert kr.filter(pl.col("key_result_id") == 100)["value"][0] == 70.0
 
 
 class TestRollUp:

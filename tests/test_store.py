@@ -207,6 +207,23 @@ def test_a_narrowed_snapshot_keeps_nothing_on_disk(filled, tmp_path, example_fra
     assert not (shared.stored.folder / "derived").exists()
 
 
+def test_the_update_history_of_a_mapped_snapshot_is_the_stored_table_itself(filled, tmp_path):
+    import numpy as np
+
+    from queries.rollup import update_history
+
+    load_snapshot(filled, store=SnapshotStore(tmp_path))
+    mapped = load_snapshot(filled, store=SnapshotStore(tmp_path))
+    history = update_history(mapped)
+    assert_frame_equal(history, history.sort("key_result_id", "at", maintain_order=True))
+    for column in history.columns:
+        if column != "at":
+            assert np.shares_memory(
+                history[column].to_numpy(allow_copy=False), mapped.progress_update[column].to_numpy(allow_copy=False)
+            )
+    assert not (mapped.stored.folder / "derived").exists()  # nothing derived was stored for it
+
+
 def test_persisted_roll_ups_equal_computed_ones(filled, tmp_path):
     from queries.model import Settings
     from queries.rollup import period_progress
