@@ -141,10 +141,12 @@ class Snapshot:
 
         def from_disk() -> Any:
             frame = self.stored.derived(key)
-            if frame is None:
-                frame = compute()
-                self.stored.keep_derived(key, frame)
-            return frame
+            return compute_and_keep() if frame is None else frame
+
+        def compute_and_keep() -> Any:
+            # The stored file's mapped copy is what stays in memory: its pages are shared with every process
+            # mapping the same file and can be given back under pressure; the computed frame's memory goes now.
+            return self.stored.keep_derived(key, compute())
 
         return memo.get(key, from_disk)
 

@@ -176,24 +176,28 @@ class StoredSnapshot:
             _LOG.warning("Ignoring the stored frame %s: %s", path, exc)
             return None
 
-    def keep_derived(self, key: Hashable, frame: pl.DataFrame) -> None:
-        """Write a derived frame beside the tables (atomically); keep at most DERIVED_FILES of them."""
+    def keep_derived(self, key: Hashable, frame: pl.DataFrame) -> pl.DataFrame:
+        """Write a derived frame beside the tables (atomically); keep at most DERIVED_FILES of them. Returns the
+        written file mapped into memory, or `frame` itself when it could not be written or read back."""
         path = self._derived_path(key)
         try:
             if not path.parent.exists():
                 with contextlib.suppress(FileExistsError):  # another thread made it first
                     _private_folder(path.parent)
             if _untrusted([self.folder, path.parent]) is not None:
-                return  # never add people's data to a folder others may read
+                return frame  # never add people's data to a folder others may read
             temporary = path.with_name(f".{path.stem}.{uuid.uuid4().hex}.tmp")
             _write_arrow(frame, temporary)
+            mapped = _read_arrow(temporary)  # mapped before the rename: a pruning thread may remove `path` at once
             os.replace(temporary, path)
             with self._lock:
                 files = sorted(path.parent.glob("*.arrow"), key=lambda p: p.stat().st_mtime)
                 for old in files[:-DERIVED_FILES]:
                     old.unlink(missing_ok=True)
+            return mapped
         except Exception as exc:  # noqa: BLE001 - a cache that cannot be written is only slower
             _LOG.warning("Could not keep a derived frame in %s: %s", path.parent, exc)
+            return frame
 
 
 class SnapshotStore:

@@ -2,6 +2,7 @@
 at its own stamp and code, and serves exactly what the database holds."""
 
 from datetime import datetime
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -197,6 +198,37 @@ def test_a_persisted_derived_frame_is_read_back_by_the_next_process(filled, tmp_
     # Another key is another frame.
     second.derived(("example", 2), compute)
     assert calls == [1, 1]
+
+
+def _mapped_file(address: int) -> str | None:
+    """The file whose memory map holds `address` in this process (/proc/self/maps), if any."""
+    for line in Path("/proc/self/maps").read_text().splitlines():
+        parts = line.split(maxsplit=5)
+        low, high = (int(bound, 16) for bound in parts[0].split("-"))
+        if low <= address < high:
+            return parts[5] if len(parts) == 6 else None
+    return None
+
+
+def test_a_frame_computed_and_stored_is_served_from_its_mapped_file(filled, tmp_path, example_frame):
+    import numpy as np
+
+    snapshot = load_snapshot(filled, store=SnapshotStore(tmp_path))
+    served = snapshot.derived(("example", 1), lambda: pl.DataFrame({"a": np.arange(100_000, dtype=np.int64)}))
+    assert served["a"].sum() == 99_999 * 100_000 // 2
+    address = served["a"].to_numpy(allow_copy=False).__array_interface__["data"][0]
+    (stored,) = (snapshot.stored.folder / "derived").glob("*.arrow")
+    assert _mapped_file(address) == str(stored)
+
+
+def test_a_frame_that_cannot_be_stored_is_served_as_computed(filled, tmp_path, example_frame, monkeypatch):
+    def full_disk(*_args) -> None:
+        raise OSError("No space left on device")
+
+    snapshot = load_snapshot(filled, store=SnapshotStore(tmp_path))
+    monkeypatch.setattr(store_module, "_write_arrow", full_disk)
+    computed = pl.DataFrame({"a": [1, 2, 3]})
+    assert snapshot.derived(("example", 1), lambda: computed) is computed
 
 
 def test_a_narrowed_snapshot_keeps_nothing_on_disk(filled, tmp_path, example_frame):
