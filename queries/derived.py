@@ -3,8 +3,9 @@
 Queries ask `snapshot.derived((name, *key), compute)`; the name must be declared here, and its declaration alone
 decides where the frame is kept:
 
-- `shared`: frames many filter choices start from (a year's roll-up, the org-subtree closure); one bounded memo
-  per snapshot, so they live as long as the data they were computed from and no longer;
+- `shared`: frames many filter choices start from (a year's roll-up, the org-subtree closure); one memo per
+  snapshot bounded in bytes (BUDGET), so they live as long as the data they were computed from and no longer, and
+  a process's memory stays level however many periods people open (a stored frame pushed out is mapped again);
 - `per_filters`: frames of one filter choice (a scope, its roll-up, its people); a memo of their own, so many
   people changing filters never push the shared frames out;
 - `replay`: one day's replay of the update history for the burn-ups; many small frames, kept apart for the same
@@ -23,7 +24,11 @@ from typing import Literal
 
 Memo = Literal["shared", "per_filters", "replay"]
 
-# Entries kept per snapshot in each memo; the least recently used one goes first.
+MB = 1024 * 1024
+# Bytes kept per snapshot in each memo (the frames' estimated sizes, queries/model.py `footprint`), and at most so
+# many entries; the least recently used go first. At the large profile a year's roll-up is about 35 MB and a goal
+# graph about 40 MB, so the shared budget holds what several periods' screens start from.
+BUDGET: dict[str, int] = {"shared": 384 * MB, "per_filters": 96 * MB, "replay": 32 * MB}
 CAPACITY: dict[str, int] = {"shared": 48, "per_filters": 32, "replay": 64}
 
 

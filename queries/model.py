@@ -9,11 +9,12 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 # The thresholds are read and checked with the rest of the configuration; queries take them from here.
 from data.config import Settings as Settings
-from queries.derived import CAPACITY, frame_of
+from queries.derived import BUDGET, CAPACITY, frame_of
 
 ROLES = ("executive", "hr", "manager", "none")
 
@@ -42,33 +43,73 @@ class Viewer:
         return self.role == "hr"
 
 
+def footprint(value: Any) -> int:
+    """Bytes a memoised value holds in frames and arrays (Polars' estimated sizes, NumPy's nbytes), through tuples,
+    lists, dicts and the attributes of plain objects; a snapshot it refers to belongs to the memo's owner and is
+    not counted. Frames that share buffers are each counted whole, so the figure errs on the high side."""
+    seen: set[int] = set()
+
+    def size(item: Any) -> int:
+        if id(item) in seen or isinstance(item, Snapshot):
+            return 0
+        seen.add(id(item))
+        if isinstance(item, (pl.DataFrame, pl.Series)):
+            return item.estimated_size()
+        if isinstance(item, np.ndarray):
+            return item.nbytes
+        if isinstance(item, (tuple, list, set, frozenset)):
+            return sum(size(element) for element in item)
+        if isinstance(item, dict):
+            return sum(size(element) for element in item.values())
+        attributes = getattr(item, "__dict__", None)
+        return sum(size(element) for element in attributes.values()) if attributes is not None else 0
+
+    return size(value)
+
+
 class BoundedMemo:
-    """A small thread-safe memo that forgets the least recently used entry beyond `capacity`.
+    """A small thread-safe memo that forgets the least recently used entries beyond `capacity` entries or, when
+    given, beyond `budget` bytes (each entry's `footprint`, taken when it is stored; the newest entry stays even if
+    it alone is larger).
 
     On a snapshot it holds frames derived from that snapshot (roll-ups, subtree indexes) and dies with it,
     so it can never serve figures from older data; the caching seam uses one for query results.
     """
 
-    def __init__(self, capacity: int = 32) -> None:
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+    def __init__(self, capacity: int = 32, budget: int | None = None) -> None:
+        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._capacity = capacity
+        self._budget = budget
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
-                return self._items[key]
+                return self._items[key][0]
         value = compute()
+        size = 0 if self._budget is None else footprint(value)
         with self._lock:
-            self._items[key] = value
-            while len(self._items) > self._capacity:
-                self._items.popitem(last=False)
+            if key in self._items:  # another thread computed it meanwhile: this one replaces it
+                self._bytes -= self._items.pop(key)[1]
+            self._items[key] = (value, size)
+            self._bytes += size
+            while len(self._items) > 1 and (
+                len(self._items) > self._capacity or (self._budget is not None and self._bytes > self._budget)
+            ):
+                self._bytes -= self._items.popitem(last=False)[1][1]
         return value
+
+    @property
+    def bytes(self) -> int:
+        """The footprints of the entries held (0 without a budget: nothing is measured)."""
+        return self._bytes
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._bytes = 0
 
 
 def _empty_table(name: str) -> pl.DataFrame:
@@ -91,7 +132,7 @@ def in_history_order(updates: pl.DataFrame) -> pl.DataFrame:
 
 
 def _memos() -> dict[str, BoundedMemo]:
-    return {memo: BoundedMemo(capacity) for memo, capacity in CAPACITY.items()}
+    return {memo: BoundedMemo(CAPACITY[memo], BUDGET[memo]) for memo in CAPACITY}
 
 
 @dataclass(frozen=True, eq=False)

@@ -9,11 +9,12 @@ Team Alpha (unit 4) holds Ann, Bob and Cat (Cat sits South); Beta (5) holds Lee,
 - Alpha and South: Cat alone, and her goal 31.
 """
 
+import numpy as np
 import polars as pl
 import pytest
 
 from queries.derived import FRAMES
-from queries.model import Settings, Viewer
+from queries.model import BoundedMemo, Settings, Viewer, footprint
 from queries.overview import overview_kpis
 from queries.scope import scope_of
 from tests.tiny_org import ALPHA, COMPANY, SOUTH, tiny_filters, tiny_snapshot
@@ -87,6 +88,47 @@ class TestDerivedFrames:
         used = {key[0] if isinstance(key, tuple) else key for memo in snapshot._memos.values()
                 for key in memo._items}
         assert used <= set(FRAMES)
+
+
+class TestMemoBudget:
+    """Arrays of 50 float64 weigh 400 bytes each: a budget of 1,000 bytes holds two of them."""
+
+    @staticmethod
+    def _array(calls: list[int], n: int):
+        def compute():
+            calls.append(n)
+            return np.full(50, float(n))
+
+        return compute
+
+    def test_the_least_recently_used_go_first_beyond_the_budget(self):
+        memo, calls = BoundedMemo(capacity=10, budget=1_000), []
+        for n in (1, 2):
+            memo.get(n, self._array(calls, n))
+        memo.get(1, self._array(calls, 1))  # used again: 2 is now the least recently used
+        memo.get(3, self._array(calls, 3))  # 1,200 bytes: 2 goes
+        assert memo.bytes == 800
+        memo.get(1, self._array(calls, 1))
+        memo.get(2, self._array(calls, 2))
+        assert calls == [1, 2, 3, 2]  # only 2 was computed again
+
+    def test_the_entry_count_still_bounds_small_entries(self):
+        memo = BoundedMemo(capacity=2, budget=1_000_000)
+        for n in range(5):
+            memo.get(n, lambda: "small")
+        assert list(memo._items) == [3, 4]
+
+    def test_an_entry_larger_than_the_budget_is_kept_alone(self):
+        memo, calls = BoundedMemo(capacity=10, budget=1_000), []
+        memo.get(1, self._array(calls, 1))
+        memo.get("big", lambda: np.zeros(1_000))  # 8,000 bytes
+        assert list(memo._items) == ["big"] and memo.bytes == 8_000
+
+    def test_a_footprint_counts_frames_and_arrays_once_and_never_the_snapshot(self):
+        frame = pl.DataFrame({"a": np.arange(100, dtype=np.int64)})  # 800 bytes
+        holder = type("Holder", (), {})()
+        holder.snapshot, holder.frame, holder.again = tiny_snapshot(), frame, frame
+        assert footprint((holder, np.zeros(10), [frame])) == 800 + 80
 
 
 class TestKpiRecords:
