@@ -67,10 +67,23 @@ def footprint(value: Any) -> int:
     return size(value)
 
 
+class _Flight:
+    """A computation under way: other callers asking for the same key wait for its value."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: Any = None
+        self.failed = False
+
+
 class BoundedMemo:
     """A small thread-safe memo that forgets the least recently used entries beyond `capacity` entries or, when
     given, beyond `budget` bytes (each entry's `footprint`, taken when it is stored; the newest entry stays even if
     it alone is larger).
+
+    A key is computed by one caller at a time: others asking for it meanwhile wait for that value rather than
+    computing it again, so many sessions opening the same screen cost one computation's time and memory. If that
+    computation raises, each waiting caller tries again itself.
 
     On a snapshot it holds frames derived from that snapshot (roll-ups, subtree indexes) and dies with it,
     so it can never serve figures from older data; the caching seam uses one for query results.
@@ -78,28 +91,47 @@ class BoundedMemo:
 
     def __init__(self, capacity: int = 32, budget: int | None = None) -> None:
         self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._flights: dict[Hashable, _Flight] = {}
         self._capacity = capacity
         self._budget = budget
         self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key][0]
-        value = compute()
-        size = 0 if self._budget is None else footprint(value)
-        with self._lock:
-            if key in self._items:  # another thread computed it meanwhile: this one replaces it
-                self._bytes -= self._items.pop(key)[1]
-            self._items[key] = (value, size)
-            self._bytes += size
-            while len(self._items) > 1 and (
-                len(self._items) > self._capacity or (self._budget is not None and self._bytes > self._budget)
-            ):
-                self._bytes -= self._items.popitem(last=False)[1][1]
+        while True:
+            with self._lock:
+                if key in self._items:
+                    self._items.move_to_end(key)
+                    return self._items[key][0]
+                flight = self._flights.get(key)
+                if flight is None:
+                    flight = self._flights[key] = _Flight()
+                    break
+            flight.done.wait()
+            if not flight.failed:
+                return flight.value
+        value, size, failed = None, 0, True
+        try:
+            value = compute()
+            size = 0 if self._budget is None else footprint(value)
+            failed = False
+        finally:
+            with self._lock:
+                del self._flights[key]
+                if not failed:
+                    self._keep(key, value, size)
+            flight.value, flight.failed = value, failed
+            flight.done.set()
         return value
+
+    def _keep(self, key: Hashable, value: Any, size: int) -> None:
+        """Store an entry and forget the least recently used beyond the bounds (the caller holds the lock)."""
+        self._items[key] = (value, size)
+        self._bytes += size
+        while len(self._items) > 1 and (
+            len(self._items) > self._capacity or (self._budget is not None and self._bytes > self._budget)
+        ):
+            self._bytes -= self._items.popitem(last=False)[1][1]
 
     @property
     def bytes(self) -> int:

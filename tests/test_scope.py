@@ -9,6 +9,9 @@ Team Alpha (unit 4) holds Ann, Bob and Cat (Cat sits South); Beta (5) holds Lee,
 - Alpha and South: Cat alone, and her goal 31.
 """
 
+import threading
+import time
+
 import numpy as np
 import polars as pl
 import pytest
@@ -129,6 +132,58 @@ class TestMemoBudget:
         holder = type("Holder", (), {})()
         holder.snapshot, holder.frame, holder.again = tiny_snapshot(), frame, frame
         assert footprint((holder, np.zeros(10), [frame])) == 800 + 80
+
+
+class TestOneComputationPerKey:
+    @staticmethod
+    def _ask_in_thread(memo: BoundedMemo, compute) -> tuple[threading.Thread, list]:
+        """A thread asking `memo` for "key"; its list gets the answer, or the exception it raised."""
+        answers: list = []
+
+        def ask() -> None:
+            try:
+                answers.append(memo.get("key", compute))
+            except RuntimeError as error:
+                answers.append(error)
+
+        thread = threading.Thread(target=ask)
+        thread.start()
+        return thread, answers
+
+    def test_callers_asking_meanwhile_wait_for_the_one_computation(self):
+        memo, calls, started, release = BoundedMemo(), [], threading.Event(), threading.Event()
+
+        def slow():
+            calls.append("first")
+            started.set()
+            release.wait(10)
+            return ["the frame"]
+
+        first, first_answers = self._ask_in_thread(memo, slow)
+        started.wait(10)
+        second, second_answers = self._ask_in_thread(memo, lambda: calls.append("second") or ["another"])
+        time.sleep(0.2)  # the second caller is now waiting for the first computation
+        release.set()
+        first.join(10), second.join(10)
+        assert calls == ["first"]
+        assert second_answers[0] is first_answers[0]
+
+    def test_when_the_computation_raises_a_waiting_caller_computes_itself(self):
+        memo, started, release = BoundedMemo(), threading.Event(), threading.Event()
+
+        def failing():
+            started.set()
+            release.wait(10)
+            raise RuntimeError("the first computation failed")
+
+        first, first_answers = self._ask_in_thread(memo, failing)
+        started.wait(10)
+        second, second_answers = self._ask_in_thread(memo, lambda: "computed again")
+        time.sleep(0.2)
+        release.set()
+        first.join(10), second.join(10)
+        assert isinstance(first_answers[0], RuntimeError) and second_answers == ["computed again"]
+        assert memo.get("key", lambda: "not asked") == "computed again"
 
 
 class TestKpiRecords:
