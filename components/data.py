@@ -133,6 +133,9 @@ def _version(snapshot: Snapshot) -> str:
 
 
 _results = BoundedMemo(capacity=512)
+# Queries computed at once in this process (`query_slots`): more of them on the same cores finish no sooner and hold
+# their working memory side by side. A view whose result is memoised waits for no turn.
+_turns = threading.BoundedSemaphore(SETTINGS.query_slots)
 
 
 def _takes_settings(query: Callable) -> bool:
@@ -145,7 +148,12 @@ def ask(query: Callable[..., pl.DataFrame], filters: Filters, viewer: Viewer, **
     if _takes_settings(query):
         options["settings"] = SETTINGS
     key = (query.__module__, query.__qualname__, filters, viewer, _version(scoped), tuple(sorted(options.items())))
-    return _results.get(key, lambda: query(scoped, filters, viewer, **options))
+
+    def compute() -> Any:
+        with _turns:
+            return query(scoped, filters, viewer, **options)
+
+    return _results.get(key, compute)
 
 
 __all__ = ["DatabaseError", "SETTINGS", "ask", "health", "refresh", "snapshot", "today", "viewer_snapshot"]

@@ -44,6 +44,7 @@ class Settings:
     connect_timeout_seconds: float = 5.0  # every database connection gives up after this long
     statement_timeout_seconds: float = 60.0  # every database statement is stopped after this long
     access_log_retention_days: int = 400  # page views older than this are removed from the access log
+    query_slots: int = 2  # queries one process computes at once; the others wait for a turn
 
 
 # The smallest value each number may take, and for ratios the largest.
@@ -59,6 +60,7 @@ _SETTING_LIMITS: dict[str, tuple[float, float | None]] = {
     "connect_timeout_seconds": (0.1, None),
     "statement_timeout_seconds": (0.1, None),
     "access_log_retention_days": (1, None),
+    "query_slots": (1, None),
 }
 
 
