@@ -8,11 +8,13 @@ canvas as drawn (the viewer's zoom and pan, on white, with the legend) as `ladde
 
 from __future__ import annotations
 
+import json
 import math
 import textwrap
 from functools import cache
 from pathlib import Path
 
+import jinja2
 import polars as pl
 import pyvis
 import streamlit as st
@@ -210,15 +212,17 @@ def map_html(nodes: pl.DataFrame, links: pl.DataFrame, *, height: int = HEIGHT, 
         style = _EDGE_STYLES.get(link["link_type"], _EDGE_STYLES["parent"])
         title = _LINK_WORDS.get(link["link_type"])
         net.add_edge(link["source"], link["target"], **style, **({"title": title} if title else {}))
-    net.options = _OPTIONS
-    net.set_template_dir(str(TEMPLATES), TEMPLATE)
-    net.templateEnv.globals.update(
-        vis_js=_vis_script(),
-        legend_status=[(status, colour) for status, colour in STATUS_COLORS.items()],
-        gap_colour=GAP,
+    return _template().render(
+        heading=heading, height=net.height, width=net.width, nodes=net.nodes, edges=net.edges,
+        options=json.dumps(_OPTIONS), vis_js=_vis_script(), legend_status=list(STATUS_COLORS.items()), gap_colour=GAP,
         png_name=f"{file_stem(heading)}.png",
-    )
-    return net.generate_html(name="strategy_map.html")
+    )  # fmt: skip
+
+
+@cache
+def _template() -> jinja2.Template:
+    """Ladder's page template, compiled once (every draw of the map renders it)."""
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False).get_template(TEMPLATE)
 
 
 def show_map(nodes: pl.DataFrame, links: pl.DataFrame, *, height: int = HEIGHT) -> None:
