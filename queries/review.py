@@ -6,6 +6,7 @@ from datetime import date
 
 import polars as pl
 
+from queries.frames import rows_with_ids
 from queries.model import Filters, Settings, Snapshot, Viewer
 from queries.overview import objectives_most_behind
 from queries.periods import year_family_ids
@@ -22,7 +23,8 @@ def objectives_most_behind_with_owners(
     """The Overview's objectives furthest behind pace (lowest progress / expected), with each objective's owner
     (the person named on the goal, else none) and owning unit."""
     behind = objectives_most_behind(snapshot, filters, viewer, settings, limit=limit)
-    owners = with_names(snapshot, snapshot.goal.select("id", "owner_employee_id", "org_unit_id"))
+    goals = rows_with_ids(snapshot.goal, behind["id"]).select("id", "owner_employee_id", "org_unit_id")
+    owners = with_names(snapshot, goals)
     return behind.join(owners.select("id", "owner", "team"), on="id", how="left", maintain_order="left")
 
 

@@ -83,8 +83,11 @@ def goal_region(snapshot: Snapshot, goals: pl.DataFrame) -> pl.DataFrame:
 
 def with_names(snapshot: Snapshot, frame: pl.DataFrame, *, owner: str = "owner", team: str = "team") -> pl.DataFrame:
     """`frame` (with `owner_employee_id` and `org_unit_id`) with the owner's and the owning unit's names."""
-    owners = snapshot.employee.select(pl.col("id").alias("owner_employee_id"), pl.col("name").alias(owner))
-    units = snapshot.org_unit.select(pl.col("id").alias("org_unit_id"), pl.col("name").alias(team))
+    # Only the people and units the frame names are joined: a few rows hashed instead of the whole organisation.
+    people = rows_with_ids(snapshot.employee, frame["owner_employee_id"].drop_nulls())
+    owners = people.select(pl.col("id").alias("owner_employee_id"), pl.col("name").alias(owner))
+    named_units = rows_with_ids(snapshot.org_unit, frame["org_unit_id"].drop_nulls())
+    units = named_units.select(pl.col("id").alias("org_unit_id"), pl.col("name").alias(team))
     return frame.join(owners, on="owner_employee_id", how="left").join(units, on="org_unit_id", how="left")
 
 
