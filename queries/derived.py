@@ -96,6 +96,7 @@ FRAMES: dict[str, Frame] = {
     "objective_forecast": Frame(memo="per_filters"),
     "strategy_map_goals": Frame(memo="per_filters"),
     "strategy_map_tree": Frame(memo="per_filters"),
+    "strategy_map_nodes": Frame(memo="per_filters"),
     "rating_protection": Frame(memo="per_filters"),
 }
 

@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 
 from queries.alignment import period_alignment
+from queries.frames import rows_with_ids
 from queries.goal_graph import one_slot
 from queries.model import Filters, Settings, Snapshot, Viewer
 from queries.rollup import period_progress
@@ -62,7 +63,9 @@ def map_goals(snapshot: Snapshot, filters: Filters, settings: Settings) -> pl.Da
         )
         goals = pl.concat([progress, uncarried.select(progress.columns)]).join(universe_ids, on="id", how="semi")
         primary = _primary_parents(snapshot, goals)
-        alignment = period_alignment(snapshot, filters.period_id)
+        # The period's alignment covers every goal of the period: narrowed to the map's goals first, the joins below
+        # hash a few thousand rows instead of all of them.
+        alignment = rows_with_ids(period_alignment(snapshot, filters.period_id), goals["id"])
         contributing = (
             shown.filter(pl.col("level") != "company")
             .join(alignment, on="id", how="inner")
@@ -89,9 +92,7 @@ def map_goals(snapshot: Snapshot, filters: Filters, settings: Settings) -> pl.Da
                 .alias("support")
             )
         )
-        return framed.join(_tree_counts(framed), on="id", how="left").with_columns(
-            pl.col("below").fill_null(0), pl.col("children").fill_null(0)
-        )
+        return framed.join(_tree_counts(framed), on="id", how="left")
 
     return snapshot.derived(("strategy_map_goals", filters, settings), compute)
 
@@ -120,28 +121,70 @@ def _primary_parents(snapshot: Snapshot, goals: pl.DataFrame) -> pl.DataFrame:
 
 def _tree_counts(goals: pl.DataFrame) -> pl.DataFrame:
     """(id, below, children): the scope's goals anywhere under each goal in the tree, and its direct children.
-    Walks up one layer per pass; a pass that reaches nothing new ends it, so a cycle cannot hang it."""
-    steps = goals.filter(pl.col("primary_parent").is_not_null()).select("id", "primary_parent")
-    children = steps.group_by("primary_parent").agg(pl.len().cast(pl.Int64).alias("children"))
-    scoped = goals.filter(pl.col("in_scope")).select("id")
-    pairs = steps.join(scoped, on="id", how="semi").select(
-        pl.col("id").alias("goal"), pl.col("primary_parent").alias("above")
-    )
-    seen = pairs
-    frontier = pairs
-    while frontier.height:
-        frontier = (
-            frontier.join(steps, left_on="above", right_on="id", how="inner")
-            .select("goal", pl.col("primary_parent").alias("above"))
-            .join(seen, on=["goal", "above"], how="anti")
-        )
-        seen = pl.concat([seen, frontier])
-    below = seen.filter(pl.col("goal") != pl.col("above")).group_by("above").agg(pl.len().cast(pl.Int64).alias("below"))
-    return (
-        goals.select("id")
-        .join(below, left_on="id", right_on="above", how="left")
-        .join(children, left_on="id", right_on="primary_parent", how="left")
-    )
+
+    On positions: each scope goal walks up its chain of primary parents one step per pass, counting once for every
+    goal it reaches. Where parent links run in a cycle (bad data), a walk also ends where it meets a goal it has
+    passed already, so it cannot hang, and a goal on the cycle is never counted below itself."""
+    ids = goals["id"].to_numpy()
+    parent = _parent_positions(ids, goals["primary_parent"].fill_null(-1).to_numpy())
+    children = np.bincount(parent[parent >= 0], minlength=ids.size)
+    walker = np.flatnonzero(goals["in_scope"].fill_null(False).to_numpy())
+    below = _reached_counts(walker, parent) if _acyclic(parent) else _reached_once_counts(walker, parent)
+    return pl.DataFrame({"id": ids, "below": below, "children": children},
+                        schema={"id": pl.Int64, "below": pl.Int64, "children": pl.Int64})  # fmt: skip
+
+
+def _parent_positions(ids: np.ndarray, parent_ids: np.ndarray) -> np.ndarray:
+    """Each row's parent as a row position, -1 where it has none among the rows."""
+    if not ids.size:
+        return np.zeros(0, dtype=np.int64)
+    order = np.argsort(ids, kind="stable")
+    at = np.searchsorted(ids[order], parent_ids).clip(0, ids.size - 1)
+    return np.where((parent_ids != -1) & (ids[order][at] == parent_ids), order[at], -1)
+
+
+def _acyclic(parent: np.ndarray) -> bool:
+    """Whether every chain of parents ends at the top: settle the tops, then their children, one layer per pass."""
+    settled = parent < 0
+    for _ in range(parent.size + 1):
+        grown = settled | settled[np.maximum(parent, 0)] & (parent >= 0)
+        if (grown == settled).all():
+            break
+        settled = grown
+    return bool(settled.all())
+
+
+def _reached_counts(walker: np.ndarray, parent: np.ndarray) -> np.ndarray:
+    """Per position, how many of `walker` have it among their ancestors (parent chains without cycles)."""
+    below = np.zeros(parent.size, dtype=np.int64)
+    reached = parent[walker]
+    for _ in range(parent.size + 1):
+        reached = reached[reached >= 0]
+        if not reached.size:
+            break
+        below += np.bincount(reached, minlength=parent.size)
+        reached = parent[reached]
+    return below
+
+
+def _reached_once_counts(walker: np.ndarray, parent: np.ndarray) -> np.ndarray:
+    """As `_reached_counts`, where chains may run in a cycle: each walk stops at the first goal it passed already,
+    and a walker never counts for itself."""
+    below = np.zeros(parent.size, dtype=np.int64)
+    seen: set[tuple[int, int]] = set()
+    reached = parent[walker]
+    for _ in range(parent.size + 1):
+        keep = reached >= 0
+        walker, reached = walker[keep], reached[keep]
+        pairs = list(zip(walker.tolist(), reached.tolist(), strict=True))
+        fresh = np.array([pair not in seen for pair in pairs], dtype=bool)
+        if not fresh.any():
+            break
+        walker, reached = walker[fresh], reached[fresh]
+        seen.update(pair for pair, new in zip(pairs, fresh.tolist(), strict=True) if new)
+        below += np.bincount(reached[walker != reached], minlength=parent.size)
+        reached = parent[reached]
+    return below
 
 
 _ROOTS, _STRAY = -2, -1  # tree parents of company objectives and of goals that hang under nothing
@@ -242,7 +285,15 @@ def strategy_map(
 ) -> pl.DataFrame:
     """The nodes on screen: the root (every objective, or one goal) and at most `depth` layers below it, at most
     `max_nodes` nodes, the most important first (most of the scope's goals below, then furthest behind pace); a
-    parent showing only some children gets one "+N more" node. `order` lists the nodes depth-first."""
+    parent showing only some children gets one "+N more" node. `order` lists the nodes depth-first. Memoised per
+    filters and choice, since the links between them start from the same nodes."""
+    key = ("strategy_map_nodes", filters, settings, root, depth, max_nodes)
+    return snapshot.derived(key, lambda: _nodes(snapshot, filters, settings, root, depth, max_nodes))
+
+
+def _nodes(
+    snapshot: Snapshot, filters: Filters, settings: Settings, root: int | None, depth: int, max_nodes: int
+) -> pl.DataFrame:
     ordered = map_tree(snapshot, filters, settings)
     if root is None:
         roots = ordered.with_row_index("row").filter(pl.col("tree_parent") == _ROOTS)["row"].to_list()

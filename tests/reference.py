@@ -109,3 +109,30 @@ def roll_up_by_joins(edges: pl.DataFrame, nodes: pl.DataFrame, kr_progress: pl.D
         (pl.col("id") % width).alias("slot"), (pl.col("id") // width).alias("id"), "progress", "has_key_results",
         "in_cycle",
     )
+
+
+def tree_counts_by_joins(goals: pl.DataFrame) -> pl.DataFrame:
+    """The Strategy map's (id, below, children) over goals with `primary_parent` and `in_scope`, walking up one layer
+    of joins per pass (queries/strategy_map.py `_tree_counts` does it on positions)."""
+    steps = goals.filter(pl.col("primary_parent").is_not_null()).select("id", "primary_parent")
+    children = steps.group_by("primary_parent").agg(pl.len().cast(pl.Int64).alias("children"))
+    scoped = goals.filter(pl.col("in_scope")).select("id")
+    pairs = steps.join(scoped, on="id", how="semi").select(
+        pl.col("id").alias("goal"), pl.col("primary_parent").alias("above")
+    )
+    seen = pairs
+    frontier = pairs
+    while frontier.height:
+        frontier = (
+            frontier.join(steps, left_on="above", right_on="id", how="inner")
+            .select("goal", pl.col("primary_parent").alias("above"))
+            .join(seen, on=["goal", "above"], how="anti")
+        )
+        seen = pl.concat([seen, frontier])
+    below = seen.filter(pl.col("goal") != pl.col("above")).group_by("above").agg(pl.len().cast(pl.Int64).alias("below"))
+    return (
+        goals.select("id")
+        .join(below, left_on="id", right_on="above", how="left")
+        .join(children, left_on="id", right_on="primary_parent", how="left")
+        .with_columns(pl.col("below").fill_null(0), pl.col("children").fill_null(0))
+    )

@@ -15,17 +15,22 @@ import re
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 from components.strategy_map import map_html, radial_layout
 from queries.model import Settings, Viewer
 from queries.strategy_map import (
     ORPHANS,
+    _tree_counts,
     map_goals,
     map_links,
     objective_support,
     orphan_goals,
     strategy_map,
 )
+from tests.reference import tree_counts_by_joins
 from tests.tiny_org import NORTH, SOUTH, tiny_filters, tiny_snapshot
 
 SETTINGS = Settings()
@@ -77,6 +82,33 @@ class TestMapGoals:
         assert goals.filter(pl.col("id") == 1)["support"][0] == "thin"  # 5 contributing goals < 6
 
 
+@st.composite
+def map_trees(draw) -> pl.DataFrame:
+    """Goals with at most one primary parent each: another goal (any, so cycles and self-links happen), a goal not
+    on the map, or none; some of them in scope."""
+    ids = draw(st.lists(st.integers(1, 40), max_size=14, unique=True))
+    parents = [draw(st.one_of(st.none(), st.sampled_from([*ids, 99]))) for _ in ids]
+    in_scope = [draw(st.booleans()) for _ in ids]
+    return pl.DataFrame(
+        {"id": ids, "primary_parent": parents, "in_scope": in_scope},
+        schema={"id": pl.Int64, "primary_parent": pl.Int64, "in_scope": pl.Boolean},
+    )
+
+
+class TestTreeCounts:
+    @settings(max_examples=200, deadline=None)
+    @given(map_trees())
+    def test_positions_count_as_the_joins_do(self, goals):
+        assert_frame_equal(_tree_counts(goals), tree_counts_by_joins(goals))
+
+    def test_a_cycle_counts_each_goal_once_and_never_below_itself(self):
+        """3 -> 2 -> 1 -> 2 (a cycle of 1 and 2), all in scope: 3 counts below 2 and 1; 2 below 1; 1 below 2."""
+        goals = pl.DataFrame({"id": [1, 2, 3], "primary_parent": [2, 1, 2], "in_scope": [True, True, True]})
+        counts = _tree_counts(goals)
+        assert dict(zip(counts["id"], counts["below"], strict=True)) == {1: 2, 2: 2, 3: 0}
+        assert dict(zip(counts["id"], counts["children"], strict=True)) == {1: 1, 2: 2, 3: 0}
+
+
 class TestSelection:
     def test_every_objective_two_layers_down(self):
         nodes = strategy_map(tiny_snapshot(), tiny_filters(), VIEWER, SETTINGS, depth=2)
@@ -100,6 +132,23 @@ class TestSelection:
 
     def test_a_root_not_on_the_map_gives_nothing(self):
         assert strategy_map(tiny_snapshot(), tiny_filters(), VIEWER, SETTINGS, root=22).is_empty()  # Q3 goal
+
+    def test_one_snapshot_keeps_each_choice_and_its_links_apart(self):
+        """The nodes are memoised per filters, root, depth and budget: one snapshot answering them in a row gives
+        each its own nodes (those of the tests above), and the links always join the nodes of the same choice."""
+        snap = tiny_snapshot()
+        choices = [
+            ({}, {"depth": 2}, ["g1", "g2", ORPHANS, "g10", "g31", "g20", "g21"]),
+            ({}, {"root": 10, "depth": 1}, ["g10", "g20", "g21"]),
+            ({}, {"depth": 1}, ["g1", "g2", ORPHANS, "g10", "g31"]),
+            ({"region_ids": (NORTH,)}, {"depth": 1}, ["g1", "g2", "g10"]),
+            ({}, {"depth": 2}, ["g1", "g2", ORPHANS, "g10", "g31", "g20", "g21"]),
+        ]
+        for filters, options, expected in choices:
+            nodes = strategy_map(snap, tiny_filters(**filters), VIEWER, SETTINGS, **options)
+            assert node_ids(nodes) == sorted(expected), (filters, options)
+            links = map_links(snap, tiny_filters(**filters), VIEWER, SETTINGS, **options)
+            assert set(links["source"]) | set(links["target"]) <= set(expected), (filters, options)
 
     def test_the_budget_refunds_the_more_node_when_all_children_fit(self):
         # 7 nodes: 1, 2, "Not laddering up"; each root first shows its best child: 10 under 1, 31 under the orphans
