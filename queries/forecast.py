@@ -41,7 +41,7 @@ from queries.model import Filters, Settings, Snapshot, Viewer
 from queries.my_team import team_members
 from queries.periods import related_period_ids, year_family_ids
 from queries.phasing import milestone_points, plan_days
-from queries.rollup import roll_up, rollup_goals, update_history
+from queries.rollup import roll_up_arrays, rollup_goals, summed_by_row, update_history
 from queries.scope import goal_graph, scope_of
 
 DEFAULT_SETTINGS = Settings()
@@ -183,13 +183,6 @@ def period_walks(snapshot: Snapshot, period_id: int, as_of: date) -> pl.DataFram
     return snapshot.derived(("forecast_walks", year_id, as_of), compute)
 
 
-def _summed_by_row(row: np.ndarray, values: np.ndarray, rows: int) -> np.ndarray:
-    """(rows x samples): the sum of the rows of `values` (n x samples) that `row` (n) sends to each row."""
-    samples = values.shape[1]
-    flat = (row[:, None] * samples + np.arange(samples)[None, :]).ravel()
-    return np.bincount(flat, weights=values.ravel(), minlength=rows * samples).reshape(rows, samples)
-
-
 class OwnSamples:
     """The sampled own progress (goals x samples) of every goal with key results that a roll-up of objectives can
     read (objectives and the goals feeding a goal without key results); a goal with no key result to forecast has
@@ -204,7 +197,7 @@ class OwnSamples:
         self.goal_ids, at = np.unique(walks["goal_id"].to_numpy(), return_inverse=True)
         weight = walks["weight"].to_numpy(allow_copy=True).astype(float)
         total = np.bincount(at, weights=weight, minlength=self.goal_ids.size)
-        self.progress = _summed_by_row(at, progress * weight[:, None], self.goal_ids.size) / total[:, None]
+        self.progress = summed_by_row(at, progress * weight[:, None], self.goal_ids.size) / total[:, None]
 
     @classmethod
     def of(cls, goal_ids: np.ndarray, values: np.ndarray) -> OwnSamples:
@@ -235,19 +228,22 @@ def own_samples(snapshot: Snapshot, period_id: int, as_of: date) -> OwnSamples:
     return snapshot.derived(("forecast_own_samples", year_id, as_of), compute)
 
 
-def rolled_samples(graph: GoalGraph, needing: pl.Series, own: OwnSamples) -> pl.DataFrame:
-    """(slot, id, progress) of every goal of `needing` (a scope's goals needing a roll-up, with its objectives), one
-    slot per sample, by the roll-up engine on composite ids (goal x samples + slot).
+def rolled_samples(
+    graph: GoalGraph, needing: pl.Series, own: OwnSamples, wanted: pl.Series | None = None
+) -> pl.DataFrame:
+    """(slot, id, progress) of the goals of `wanted` (default: every goal of `needing`, a scope's goals needing a
+    roll-up with its objectives), one slot per sample, rolled up over `needing` by the roll-up engine with one
+    progress column per sample (`roll_up_arrays`: each column rolled up as if on its own).
 
     Goals with key results are leaves: their samples are their own progress. Each goal without key results reads its
     leaf children through one stand-in node (id + offset) whose progress is their weighted mean and whose edge weighs
     their total weight, which is the engine's own first step done at once for every sample; the graph the engine
     walks is then the goals without key results only, whatever the number of leaves."""
     samples = own.samples
-    wanted = needing.to_numpy()
-    at = np.searchsorted(graph.ids, wanted)
+    wanted_ids = needing.to_numpy() if wanted is None else wanted.to_numpy()
+    at = np.searchsorted(graph.ids, needing.to_numpy())
     inside = at < graph.size
-    inside[inside] = graph.ids[at[inside]] == wanted[inside]
+    inside[inside] = graph.ids[at[inside]] == needing.to_numpy()[inside]
     in_needing = np.zeros(graph.size, dtype=bool)
     in_needing[at[inside]] = True
     ids = graph.ids[in_needing]
@@ -262,43 +258,32 @@ def rolled_samples(graph: GoalGraph, needing: pl.Series, own: OwnSamples) -> pl.
     stand_in_parent, leaf_weight = parent[leaf][found], weight[leaf][found]
     groups, group_at = np.unique(stand_in_parent, return_inverse=True)
     total = np.bincount(group_at, weights=leaf_weight, minlength=groups.size)
-    summed = _summed_by_row(group_at, own.progress[rows[found]] * leaf_weight[:, None], groups.size)
+    summed = summed_by_row(group_at, own.progress[rows[found]] * leaf_weight[:, None], groups.size)
     kept = total > 0
     offset = int(graph.ids.max()) + 1 if graph.size else 1
     stand_ins = groups[kept] + offset
-    slot = np.arange(samples, dtype=np.int64)
-
-    def composite(goal_ids: np.ndarray) -> np.ndarray:
-        return (goal_ids[:, None] * samples + slot[None, :]).ravel()
-
     among = child_unmeasured & parent_unmeasured
-    engine_edges = pl.DataFrame(
-        {
-            "child": np.concatenate([composite(child[among]), composite(stand_ins)]),
-            "parent": np.concatenate([composite(parent[among]), composite(groups[kept])]),
-            "weight": np.concatenate([np.repeat(weight[among], samples), np.repeat(total[kept], samples)]),
-        },
-        schema={"child": pl.Int64, "parent": pl.Int64, "weight": pl.Float64},
-    )
-    means = (summed[kept] / total[kept][:, None]).ravel()
-    stand_in_progress = pl.DataFrame(
-        {"goal_id": composite(stand_ins), "weight": np.ones(means.size), "progress": means}
-    )
-    nodes = pl.DataFrame({"id": np.concatenate([composite(ids[unmeasured]), composite(stand_ins)])})
-    rolled = roll_up(nodes, engine_edges, stand_in_progress).filter(pl.col("id") < offset * samples)
+    nodes = np.concatenate([ids[unmeasured], stand_ins])
+    own_progress = np.full((nodes.size, samples), np.nan)
+    own_progress[unmeasured.sum():] = summed[kept] / total[kept][:, None]
+    progress, _ = roll_up_arrays(
+        nodes, np.concatenate([child[among], stand_ins]), np.concatenate([parent[among], groups[kept]]),
+        np.concatenate([weight[among], total[kept]]), own_progress, np.arange(nodes.size) >= unmeasured.sum(),
+    )  # fmt: skip
+    picked = np.isin(nodes, wanted_ids)
+    rolled_ids, rolled_progress = nodes[picked], progress[picked]
     leaves = ids[~unmeasured]
+    leaves = leaves[np.isin(leaves, wanted_ids)]
     leaf_rows, leaf_found = own.rows(leaves)
     leaf_progress = np.full((leaves.size, samples), np.nan)
     leaf_progress[leaf_found] = own.progress[leaf_rows[leaf_found]]
-    return pl.concat(
-        [
-            rolled.select((pl.col("id") % samples).alias("slot"), (pl.col("id") // samples).alias("id"), "progress"),
-            pl.DataFrame(
-                {"slot": np.tile(slot, leaves.size), "id": np.repeat(leaves, samples),
-                 "progress": pl.Series(leaf_progress.ravel(), nan_to_null=True)}
-            ),
-        ]
-    )
+    goal_ids = np.concatenate([rolled_ids, leaves])
+    progress = np.concatenate([rolled_progress, leaf_progress])
+    return pl.DataFrame(
+        {"slot": np.tile(np.arange(samples, dtype=np.int64), goal_ids.size), "id": np.repeat(goal_ids, samples),
+         "progress": pl.Series(progress.ravel(), dtype=pl.Float64, nan_to_null=True)},
+        schema={"slot": pl.Int64, "id": pl.Int64, "progress": pl.Float64},
+    )  # fmt: skip
 
 
 def _readable_goals(snapshot: Snapshot, period_id: int) -> pl.Series:
@@ -363,11 +348,10 @@ def objective_forecast(
     def compute() -> pl.DataFrame:
         own = own_samples(snapshot, filters.period_id, filters.as_of)
         needing = pl.concat([scope.goals.needing_roll_up, objectives["id"]]).unique()
-        chosen = pl.col("id").is_in(objectives["id"].implode())
-        forecast = summarise(rolled_samples(scope.graph, needing, own).filter(chosen), settings)
+        forecast = summarise(rolled_samples(scope.graph, needing, own, objectives["id"]), settings)
         confidence = rolled_samples(
-            scope.graph, needing, owner_confidence(snapshot, filters.period_id, filters.as_of)
-        ).filter(chosen).select("id", pl.col("progress").alias("confidence"))
+            scope.graph, needing, owner_confidence(snapshot, filters.period_id, filters.as_of), objectives["id"]
+        ).select("id", pl.col("progress").alias("confidence"))
         return forecast.join(confidence, on="id", how="full", coalesce=True)
 
     summary = snapshot.derived(("objective_forecast", filters, settings), compute)

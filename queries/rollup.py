@@ -97,6 +97,14 @@ def ladder_edges(goals: pl.DataFrame, links: pl.DataFrame, *, include_supports: 
     )
 
 
+def summed_by_row(row: np.ndarray, values: np.ndarray, rows: int) -> np.ndarray:
+    """(rows x columns): the sum of the rows of `values` (n x columns) that `row` (n) sends to each row, added in the
+    order of `values` (one `bincount` over row x columns, so each column sums exactly as a bincount of its own)."""
+    columns = values.shape[1]
+    flat = (row[:, None] * columns + np.arange(columns)[None, :]).ravel()
+    return np.bincount(flat, weights=values.ravel(), minlength=rows * columns).reshape(rows, columns)
+
+
 def roll_up(
     goals: pl.DataFrame, edges: pl.DataFrame, kr_progress: pl.DataFrame, columns: tuple[str, ...] = ("progress",)
 ) -> pl.DataFrame:
@@ -112,35 +120,62 @@ def roll_up(
     the graph is resolved once and every column rolled up along it, as if each were rolled up on its own.
     """
     ids = goals["id"].to_numpy()
-    order = np.argsort(ids, kind="stable")
-    sorted_ids = ids[order]
-    n = ids.size
-
-    def positions(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        at = np.searchsorted(sorted_ids, values)
-        found = at < n
-        found[found] = sorted_ids[at[found]] == values[found]
-        return order[np.where(found, at, 0)], found
-
+    locate = _locator(ids)
     # Own progress: the weighted mean of the key results of positive weight (a key result without progress
     # weighs in the denominator only).
     measured = kr_progress.filter(pl.col("weight") > 0)
-    kr_at, kr_known = positions(measured["goal_id"].to_numpy())
+    kr_at, kr_known = locate(measured["goal_id"].to_numpy())
     weight = measured["weight"].to_numpy(allow_copy=True).astype(float)[kr_known]
     kr_at = kr_at[kr_known]
-    has_key_results = np.bincount(kr_at, minlength=n) > 0
-    total = np.bincount(kr_at, weights=weight, minlength=n)
-    progress = np.full((n, len(columns)), np.nan)
-    for c, column in enumerate(columns):
-        value = measured[column].fill_null(np.nan).to_numpy(allow_copy=True).astype(float)[kr_known]
-        weighted = np.bincount(kr_at, weights=np.where(np.isnan(value), 0.0, value) * weight, minlength=n)
-        progress[has_key_results, c] = weighted[has_key_results] / total[has_key_results]
+    has_key_results = np.bincount(kr_at, minlength=ids.size) > 0
+    total = np.bincount(kr_at, weights=weight, minlength=ids.size)
+    own = np.full((ids.size, len(columns)), np.nan)
+    values = measured.select(pl.col(list(columns)).cast(pl.Float64).fill_null(np.nan)).to_numpy()
+    values = values.reshape(-1, len(columns))[kr_known]
+    weighted = summed_by_row(kr_at, np.where(np.isnan(values), 0.0, values) * weight[:, None], ids.size)
+    own[has_key_results] = weighted[has_key_results] / total[has_key_results, None]
+    progress, in_cycle = roll_up_arrays(
+        ids, edges["child"].to_numpy(), edges["parent"].to_numpy(),
+        edges["weight"].fill_null(0.0).to_numpy(allow_copy=True).astype(float), own, has_key_results,
+    )  # fmt: skip
+    return pl.DataFrame(
+        {
+            "id": goals["id"],
+            "has_key_results": has_key_results,
+            **{name: pl.Series(progress[:, c], dtype=pl.Float64, nan_to_null=True) for c, name in enumerate(columns)},
+            "in_cycle": in_cycle,
+        }
+    ).select("id", "has_key_results", *columns, "in_cycle")
 
-    parent_at, parent_known = positions(edges["parent"].to_numpy())
-    child_at, child_known = positions(edges["child"].to_numpy())
-    edge_weight = edges["weight"].fill_null(0.0).to_numpy(allow_copy=True).astype(float)
+
+def _locator(ids: np.ndarray):
+    """A function giving the positions in `ids` of some values, and whether each value is among `ids`."""
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
+
+    def positions(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        at = np.searchsorted(sorted_ids, values)
+        found = at < ids.size
+        found[found] = sorted_ids[at[found]] == values[found]
+        return order[np.where(found, at, 0)], found
+
+    return positions
+
+
+def roll_up_arrays(
+    ids: np.ndarray, child: np.ndarray, parent: np.ndarray, weight: np.ndarray, own: np.ndarray,
+    has_key_results: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The engine of `roll_up` on arrays: goals `ids` with their own progress (`own`, goals x columns, read where
+    `has_key_results`), edges child -> parent (ids) with weights. Returns progress (goals x columns, NaN where there
+    is nothing to measure) and in_cycle."""
+    n = ids.size
+    locate = _locator(ids)
+    progress = np.where(has_key_results[:, None], own, np.nan)
+    parent_at, parent_known = locate(parent)
+    child_at, child_known = locate(child)
     parent_at, child_at, edge_weight, child_known = (
-        parent_at[parent_known], child_at[parent_known], edge_weight[parent_known], child_known[parent_known]
+        parent_at[parent_known], child_at[parent_known], weight[parent_known], child_known[parent_known]
     )
     waiting = np.bincount(parent_at, minlength=n)  # children not yet resolved
     # A child outside `goals` never resolves; its edge is dropped from the counting passes.
@@ -167,27 +202,18 @@ def roll_up(
             newly[cycle] = True
             continue
         into_ready = ready[parent_at]
-        weights = edge_weight[into_ready]
+        weights = edge_weight[into_ready][:, None]
         targets = parent_at[into_ready]
-        for c in range(len(columns)):
-            child_progress = progress[child_at[into_ready], c]
-            counted = ~np.isnan(child_progress)
-            weighted_sum = np.bincount(
-                targets[counted], weights=child_progress[counted] * weights[counted], minlength=n
-            )
-            weight_sum = np.bincount(targets[counted], weights=weights[counted], minlength=n)
-            rolled = ready & (weight_sum > 0)
-            progress[rolled, c] = weighted_sum[rolled] / weight_sum[rolled]
+        # Every column at once; a child with nothing to measure in a column counts in neither sum of that column.
+        child_progress = progress[child_at[into_ready]]
+        counted = ~np.isnan(child_progress)
+        weighted_sum = summed_by_row(targets, np.where(counted, child_progress * weights, 0.0), n)
+        weight_sum = summed_by_row(targets, np.where(counted, weights, 0.0), n)
+        rolled = ready[:, None] & (weight_sum > 0)
+        progress[rolled] = weighted_sum[rolled] / weight_sum[rolled]
         resolved |= ready
         newly = ready
-    return pl.DataFrame(
-        {
-            "id": goals["id"],
-            "has_key_results": has_key_results,
-            **{name: pl.Series(progress[:, c], dtype=pl.Float64, nan_to_null=True) for c, name in enumerate(columns)},
-            "in_cycle": in_cycle,
-        }
-    ).select("id", "has_key_results", *columns, "in_cycle")
+    return progress, in_cycle
 
 
 def status_expr(settings: Settings) -> pl.Expr:

@@ -157,6 +157,17 @@ class TestRollUp:
         assert joined.height == reference.height == fast.height
         assert np.allclose(joined["progress"].fill_null(-1).to_numpy(), joined["progress_ref"].fill_null(-1).to_numpy())
 
+    def test_only_the_wanted_goals_come_back_with_the_same_samples(self):
+        snapshot, filters = tiny_snapshot(), tiny_filters()
+        scope = scope_of(snapshot, filters)
+        own = own_samples(snapshot, filters.period_id, filters.as_of)
+        objectives = scope.objectives(Settings())["id"]
+        needing = pl.concat([scope.goals.needing_roll_up, objectives]).unique()
+        every = rolled_samples(scope.graph, needing, own)
+        wanted = rolled_samples(scope.graph, needing, own, objectives).sort("id", "slot")
+        assert wanted.equals(every.filter(pl.col("id").is_in(objectives.implode())).sort("id", "slot"))
+        assert set(wanted["id"]) == set(objectives) and wanted.height == objectives.len() * FORECAST_SAMPLES
+
     def test_the_objective_forecast_of_the_tiny_org(self):
         """Goal 22 (Q3) ended at 10 of 10: 1.0 in every sample. Goal 20's KR 101 has one update: too little history,
         so goal 20 is KR 100 alone (50 of 100 on day 36 of 92: drift 50/35 a day, 1.43 x 56 days left > 50 to go) and
