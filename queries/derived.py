@@ -58,6 +58,7 @@ FRAMES: dict[str, Frame] = {
     "year_goals": Frame(),
     "goal_graph": Frame(),
     "own_progress": Frame(),
+    "measured_on_graph": Frame(),
     "milestone_points": Frame(),
     "phased_expected": Frame(),
     "phase_gaps": Frame(),

@@ -11,19 +11,11 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from queries.rollup import roll_up
+from queries.rollup import roll_up_arrays, summed_by_row
 
 SLOTTED = {"slot": pl.Int64, "id": pl.Int64}
-ROLLED = {"slot": pl.Int64, "id": pl.Int64, "progress": pl.Float64, "has_key_results": pl.Boolean,
-          "in_cycle": pl.Boolean}
-
-
-def _is_in_sorted(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
-    """Whether each of `values` occurs in the sorted array `sorted_values`."""
-    at = np.searchsorted(sorted_values, values)
-    found = at < sorted_values.size
-    found[found] = sorted_values[at[found]] == values[found]
-    return found
+FLAGS = {"has_key_results": pl.Boolean, "in_cycle": pl.Boolean}
+ROLLED = {"slot": pl.Int64, "id": pl.Int64, "progress": pl.Float64, **FLAGS}
 
 
 def _ranges(first: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -65,8 +57,10 @@ class GoalGraph:
 
     def _positions(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The positions of the goals of `ids` that are in the graph, and the mask of those that are."""
-        known = _is_in_sorted(ids, self.ids)
-        return np.searchsorted(self.ids, ids[known]), known
+        at = np.searchsorted(self.ids, ids)
+        known = at < self.size
+        known[known] = self.ids[at[known]] == ids[known]
+        return at[known], known
 
     def _key_set(self, slotted: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, pl.DataFrame]:
         """The (slot, id) pairs in the graph as a mask over slot × position and as sorted keys, and the pairs outside
@@ -115,45 +109,79 @@ class GoalGraph:
         needing[needing_children] = True
         return self._slotted(np.flatnonzero(needing))
 
+    def measured(self, own_progress: pl.DataFrame, columns: tuple[str, ...] = ("progress",)) -> Measured:
+        """`own_progress` (goal_id, weight and the progress `columns`, the same in every slot) read onto the graph's
+        positions once, so that many roll-ups reuse it; rows of goals outside the graph are left out."""
+        at, known = self._positions(own_progress["goal_id"].to_numpy())
+        return Measured.of_rows(at, own_progress.filter(pl.Series(known)), columns, self.size)
+
     def roll_up(
-        self, nodes: pl.DataFrame, own_progress: pl.DataFrame, columns: tuple[str, ...] = ("progress",)
+        self, nodes: pl.DataFrame, own_progress: pl.DataFrame | Measured, columns: tuple[str, ...] = ("progress",)
     ) -> pl.DataFrame:
-        """The engine's roll-up of each slot's `nodes` (slot, id) on its own, from `own_progress` (slot, goal_id,
-        weight and the progress `columns`; without `slot`, its rows hold for every slot) and the edges among each
-        slot's nodes. Returns slot, id, the progress columns, has_key_results, in_cycle."""
+        """The engine's roll-up of each slot's `nodes` (slot, id; goals of the graph) on its own, from `own_progress`
+        (goal_id, weight and the progress `columns`, with `slot` when rows hold for one slot only, else for every
+        slot; or the same `measured` onto positions) and the edges among each slot's nodes. Returns slot, id, the
+        progress columns, has_key_results, in_cycle."""
         if nodes.is_empty():
             return pl.DataFrame(schema=ROLLED | dict.fromkeys(columns, pl.Float64))
-        if "slot" not in own_progress.columns:
-            wanted = own_progress.filter(pl.col("goal_id").is_in(nodes["id"].unique().implode()))
-            own_progress = nodes.join(wanted, left_on="id", right_on="goal_id", how="inner").select(
-                "slot", pl.col("id").alias("goal_id"), "weight", *columns
-            )
-        width = int(nodes["slot"].max()) + 1
-
-        def composite(column: str) -> pl.Expr:
-            return pl.col(column) * width + pl.col("slot")
-
+        if isinstance(own_progress, pl.DataFrame) and "slot" not in own_progress.columns:
+            own_progress = self.measured(own_progress, columns)
         mask, keys, _ = self._key_set(nodes)
         edge, slot = self._edges_from(keys)
         kept = mask[slot * self.size + self.edge_parent[edge]]
         edge, slot = edge[kept], slot[kept]
-        edges = pl.DataFrame(
-            {
-                "child": self.ids[self.edge_child[edge]] * width + slot,
-                "parent": self.ids[self.edge_parent[edge]] * width + slot,
-                "weight": self.edge_weight[edge],
-            },
-            schema={"child": pl.Int64, "parent": pl.Int64, "weight": pl.Float64},
-        )
-        node_ids = nodes.select(composite("id").alias("id")).unique()
-        # Rows of slots without nodes are dropped first: their composite ids could fall on another slot's goal.
-        key_results = (
-            own_progress.filter(pl.col("slot").is_between(0, width - 1))
-            .select(composite("goal_id").alias("goal_id"), "weight", *columns)
-            .filter(pl.col("goal_id").is_in(node_ids["id"].implode()))
-        )
-        rolled = roll_up(node_ids, edges, key_results, columns)
-        return rolled.select(
-            (pl.col("id") % width).alias("slot"), (pl.col("id") // width).alias("id"), *columns, "has_key_results",
-            "in_cycle",
-        )
+        if isinstance(own_progress, Measured):
+            at = keys % max(self.size, 1)
+            own, has = own_progress.values[at], own_progress.has[at]
+        else:
+            own, has = self._slotted_own(own_progress, columns, mask, keys)
+        progress, in_cycle = roll_up_arrays(
+            keys, slot * self.size + self.edge_child[edge], slot * self.size + self.edge_parent[edge],
+            self.edge_weight[edge].astype(float), own, has,
+        )  # fmt: skip
+        slots, at = np.divmod(keys, max(self.size, 1))
+        return pl.DataFrame(
+            {"slot": slots, "id": self.ids[at],
+             **{name: pl.Series(progress[:, c], dtype=pl.Float64, nan_to_null=True) for c, name in enumerate(columns)},
+             "has_key_results": has, "in_cycle": in_cycle},
+            schema=SLOTTED | dict.fromkeys(columns, pl.Float64) | FLAGS,
+        )  # fmt: skip
+
+    def _slotted_own(
+        self, own_progress: pl.DataFrame, columns: tuple[str, ...], mask: np.ndarray, keys: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Own progress of each node key from rows that hold for one slot each; rows of slots or goals without a node
+        are dropped first, so that they never fall on another slot's goal."""
+        at, known = self._positions(own_progress["goal_id"].to_numpy())
+        slot = own_progress["slot"].to_numpy()[known]
+        width = mask.size // max(self.size, 1)
+        inside = (slot >= 0) & (slot < width)
+        row_keys = slot[inside] * self.size + at[inside]
+        with_node = mask[row_keys]
+        rows = own_progress.filter(pl.Series(known)).filter(pl.Series(inside)).filter(pl.Series(with_node))
+        measured = Measured.of_rows(np.searchsorted(keys, row_keys[with_node]), rows, columns, keys.size)
+        return measured.values, measured.has
+
+
+class Measured:
+    """Goals' own progress as the roll-up engine reads it, by position: `values` (positions x columns, the weighted
+    mean of a goal's rows, a missing value counting as 0) and `has` (whether the goal has any row of positive
+    weight)."""
+
+    def __init__(self, values: np.ndarray, has: np.ndarray) -> None:
+        self.values, self.has = values, has
+
+    @classmethod
+    def of_rows(cls, at: np.ndarray, rows: pl.DataFrame, columns: tuple[str, ...], size: int) -> Measured:
+        """From `rows` (weight and `columns`) at positions `at`: the engine's own step (rollup.py `roll_up`)."""
+        positive = (rows["weight"] > 0).to_numpy()
+        at, rows = at[positive], rows.filter(pl.Series(positive))
+        weight = rows["weight"].to_numpy(allow_copy=True).astype(float)
+        has = np.bincount(at, minlength=size) > 0
+        total = np.bincount(at, weights=weight, minlength=size)
+        values = rows.select(pl.col(list(columns)).cast(pl.Float64).fill_null(np.nan)).to_numpy()
+        values = values.reshape(-1, len(columns))
+        weighted = summed_by_row(at, np.where(np.isnan(values), 0.0, values) * weight[:, None], size)
+        own = np.full((size, len(columns)), np.nan)
+        own[has] = weighted[has] / total[has, None]
+        return cls(own, has)

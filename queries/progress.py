@@ -25,13 +25,12 @@ from queries.rollup import (
     PHASE_GAP,
     STATUSES,
     key_result_progress,
-    measured_progress,
     own_progress,
     roll_up,
     update_history,
     with_pace,
 )
-from queries.scope import goal_graph, scope_of, with_names, year_objectives
+from queries.scope import goal_graph, measured_on_graph, scope_of, with_names, year_objectives
 
 DEFAULT_SETTINGS = Settings()
 
@@ -189,7 +188,7 @@ def _slot_objectives(
     objectives = year_objectives(snapshot, filters.period_id).select("id", "title", "period_id")
     carried = graph.carried(members) if carried is None else carried
     needing = pl.concat([graph.needing_roll_up(carried), carried.join(objectives, on="id", how="semi")]).unique()
-    measured = measured_progress(snapshot, filters.period_id, filters.as_of, settings)
+    measured = measured_on_graph(snapshot, filters.period_id, filters.as_of, settings)
     rolled = graph.roll_up(needing, measured, PACED).join(objectives, on="id", how="inner")
     contributing = (
         rows_with_ids(members, _business_below_company(snapshot, filters.period_id))

@@ -20,12 +20,13 @@ of as-of date or quarter reuses them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 
 import polars as pl
 
 from queries.frames import rows_with_ids
-from queries.goal_graph import GoalGraph, one_slot
+from queries.goal_graph import GoalGraph, Measured, one_slot
 from queries.model import Filters, Settings, Snapshot
 from queries.periods import related_period_ids, year_family_ids
 from queries.rollup import (
@@ -108,6 +109,16 @@ def goal_graph(snapshot: Snapshot, period_id: int) -> GoalGraph:
         return GoalGraph(goals, year_edges(snapshot, year_id), without)
 
     return snapshot.derived(("goal_graph", year_id), compute)
+
+
+def measured_on_graph(snapshot: Snapshot, period_id: int, as_of: date, settings: Settings) -> Measured:
+    """The own progress of the year's goals with key results as of the date (`measured_progress`), read onto the
+    goal graph's positions once per snapshot, so that every scope's roll-up only picks its goals from it."""
+    year_id = year_family_ids(snapshot, period_id)[0]
+    return snapshot.derived(
+        ("measured_on_graph", year_id, as_of, settings),
+        lambda: goal_graph(snapshot, year_id).measured(measured_progress(snapshot, year_id, as_of, settings), PACED),
+    )
 
 
 def year_objectives(snapshot: Snapshot, period_id: int) -> pl.DataFrame:
@@ -214,7 +225,7 @@ class Scope:
     def _rolled_again(self, organisation: pl.DataFrame, settings: Settings) -> pl.DataFrame:
         """The carried goals: the organisation's figures, except for the goals needing a roll-up for this scope."""
         snapshot, filters = self.snapshot, self.filters
-        measured = measured_progress(snapshot, filters.period_id, filters.as_of, settings)
+        measured = measured_on_graph(snapshot, filters.period_id, filters.as_of, settings)
         rerolled = self.graph.roll_up(one_slot(self.goals.needing_roll_up), measured, PACED).drop("slot")
         carried = rows_with_ids(organisation, self.goals.carried)
         changed = pl.col("id").is_in(rerolled["id"].implode())
