@@ -8,6 +8,8 @@ key, slot × goals + position, so every step below is the same few array operati
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 import polars as pl
 
@@ -86,18 +88,41 @@ class GoalGraph:
         """(slot, id): each slot's members and every goal they ladder up to, walked up one layer per pass; a goal
         is visited once per slot, so a cycle cannot hang the walk. Members outside the graph stay as they are."""
         seen, frontier, outside = self._key_set(members.select("slot", "id"))
+        return pl.concat([self._slotted(self._walk_up(seen, frontier)), outside.unique()])
+
+    def _walk_up(self, seen: np.ndarray, frontier: np.ndarray) -> np.ndarray:
+        """The keys of `seen` (a mask over slot × position, updated) and of every goal above the `frontier` keys."""
         while frontier.size:
             edge, slot = self._edges_from(frontier)
             reached = slot * self.size + self.edge_parent[edge]
             reached = reached[~seen[reached]]
             seen[reached] = True
             frontier = np.unique(reached)
-        return pl.concat([self._slotted(np.flatnonzero(seen)), outside.unique()])
+        return np.flatnonzero(seen)
 
     def needing_roll_up(self, carried: pl.DataFrame) -> pl.DataFrame:
         """(slot, id): of each slot's carried goals, those without key results and the carried goals they take their
         progress from. Every other carried goal has the organisation's progress in any scope."""
         _, keys, _ = self._key_set(carried.select("slot", "id"))
+        return self._slotted(self._needing_keys(keys))
+
+    def one_scope(self, rows: np.ndarray | None) -> tuple[pl.Series, pl.Series]:
+        """For one goal set, the rows of `goals` it keeps (a mask; None: every goal), the ids of the goals it carries
+        and of those needing a roll-up (`carried`, `needing_roll_up` in one slot), found on positions throughout."""
+        if rows is None:
+            keys = np.arange(self.size)
+        else:
+            seen = np.zeros(self.size, dtype=bool)
+            seen[self.row_positions[rows]] = True
+            keys = self._walk_up(seen, np.flatnonzero(seen))
+        return pl.Series("id", self.ids[keys]), pl.Series("id", self.ids[self._needing_keys(keys)])
+
+    @cached_property
+    def row_positions(self) -> np.ndarray:
+        """The position of each row of `goals`."""
+        return np.searchsorted(self.ids, self.goals["id"].to_numpy())
+
+    def _needing_keys(self, keys: np.ndarray) -> np.ndarray:
         needing = np.zeros(keys[-1] + 1 if keys.size else 0, dtype=bool)
         needing[keys[self.unmeasured[keys % max(self.size, 1)]]] = True
         edge, slot = self._edges_from(keys)
@@ -107,7 +132,7 @@ class GoalGraph:
         into_unmeasured[inside] = needing[parent_keys[inside]]
         needing_children = slot[into_unmeasured] * self.size + self.edge_child[edge[into_unmeasured]]
         needing[needing_children] = True
-        return self._slotted(np.flatnonzero(needing))
+        return np.flatnonzero(needing)
 
     def measured(self, own_progress: pl.DataFrame, columns: tuple[str, ...] = ("progress",)) -> Measured:
         """`own_progress` (goal_id, weight and the progress `columns`, the same in every slot) read onto the graph's

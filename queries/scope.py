@@ -169,11 +169,17 @@ class Scope:
 
     def narrow(self, frame: pl.DataFrame, *, unit: str = "org_unit_id", region: str = "region_id") -> pl.DataFrame:
         """The rows of `frame` whose `unit` lies in the team subtree and whose `region` is a filtered one."""
+        keep = self._keeps(unit, region)
+        return frame if keep is None else frame.filter(keep)
+
+    def _keeps(self, unit: str = "org_unit_id", region: str = "region_id") -> pl.Expr | None:
+        """Whether a row's `unit` lies in the team subtree and its `region` is a filtered one; None: every row."""
+        keeps = []
         if self.unit_ids is not None:
-            frame = frame.filter(pl.col(unit).is_in(self.unit_ids.implode()))
+            keeps.append(pl.col(unit).is_in(self.unit_ids.implode()))
         if self.filters.region_ids:
-            frame = frame.filter(pl.col(region).is_in(list(self.filters.region_ids)))
-        return frame
+            keeps.append(pl.col(region).is_in(list(self.filters.region_ids)))
+        return pl.all_horizontal(keeps) if keeps else None
 
     def people(self, *, active_only: bool = True) -> pl.DataFrame:
         """The employees in scope (the active ones unless told otherwise)."""
@@ -192,12 +198,12 @@ class Scope:
         graph, filters = self.graph, self.filters
 
         def compute() -> ScopeGoals:
-            members = self.narrow(graph.goals)
+            keep = self._keeps()
+            rows = None if keep is None else graph.goals.select(keep.fill_null(False)).to_series().to_numpy()
+            members = graph.goals if rows is None else graph.goals.filter(pl.Series(rows))
+            carried, needing = graph.one_scope(None if self.whole_organisation else rows)
             if self.whole_organisation:
                 carried = graph.goals["id"]
-            else:
-                carried = graph.carried(one_slot(members))["id"]
-            needing = graph.needing_roll_up(one_slot(carried))["id"]
             return ScopeGoals(members=members, carried=carried, needing_roll_up=needing)
 
         year_id = year_family_ids(self.snapshot, filters.period_id)[0]
