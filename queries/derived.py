@@ -59,6 +59,7 @@ FRAMES: dict[str, Frame] = {
     "goal_graph": Frame(),
     "own_progress": Frame(),
     "measured_on_graph": Frame(),
+    "organisation_rows": Frame(),
     "milestone_points": Frame(),
     "phased_expected": Frame(),
     "phase_gaps": Frame(),

@@ -106,16 +106,16 @@ class GoalGraph:
         _, keys, _ = self._key_set(carried.select("slot", "id"))
         return self._slotted(self._needing_keys(keys))
 
-    def one_scope(self, rows: np.ndarray | None) -> tuple[pl.Series, pl.Series]:
-        """For one goal set, the rows of `goals` it keeps (a mask; None: every goal), the ids of the goals it carries
-        and of those needing a roll-up (`carried`, `needing_roll_up` in one slot), found on positions throughout."""
+    def one_scope(self, rows: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """For one goal set, the rows of `goals` it keeps (a mask; None: every goal), the positions of the goals it
+        carries and of those needing a roll-up (`carried`, `needing_roll_up` in one slot), both sorted."""
         if rows is None:
             keys = np.arange(self.size)
         else:
             seen = np.zeros(self.size, dtype=bool)
             seen[self.row_positions[rows]] = True
             keys = self._walk_up(seen, np.flatnonzero(seen))
-        return pl.Series("id", self.ids[keys]), pl.Series("id", self.ids[self._needing_keys(keys)])
+        return keys, self._needing_keys(keys)
 
     @cached_property
     def row_positions(self) -> np.ndarray:

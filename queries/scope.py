@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
+import numpy as np
 import polars as pl
 
 from queries.frames import rows_with_ids
@@ -121,6 +122,30 @@ def measured_on_graph(snapshot: Snapshot, period_id: int, as_of: date, settings:
     )
 
 
+def organisation_rows(snapshot: Snapshot, period_id: int, as_of: date, settings: Settings) -> np.ndarray:
+    """For each position on the year's goal graph, the row of its goal in the organisation's roll-up
+    (`period_progress`), which holds every goal of the graph; memoised per snapshot."""
+    year_id = year_family_ids(snapshot, period_id)[0]
+
+    def compute() -> np.ndarray:
+        graph = goal_graph(snapshot, year_id)
+        ids = period_progress(snapshot, year_id, as_of, settings)["id"].to_numpy()
+        at = np.searchsorted(graph.ids, ids).clip(0, max(graph.size - 1, 0))
+        known = graph.ids[at] == ids if graph.size else np.zeros(ids.size, dtype=bool)
+        rows = np.full(graph.size, -1, dtype=np.int64)
+        rows[at[known]] = np.flatnonzero(known)
+        return rows
+
+    return snapshot.derived(("organisation_rows", year_id, as_of, settings), compute)
+
+
+def _row_mask(height: int, rows: np.ndarray) -> pl.Series:
+    """A mask over `height` rows keeping `rows` (a row of -1 keeps nothing)."""
+    mask = np.zeros(height, dtype=bool)
+    mask[rows[rows >= 0]] = True
+    return pl.Series(mask)
+
+
 def year_objectives(snapshot: Snapshot, period_id: int) -> pl.DataFrame:
     """Company objectives of the period (its own, its quarters' or its year's), from the year's goals."""
     related = related_period_ids(snapshot, period_id)
@@ -132,11 +157,13 @@ def year_objectives(snapshot: Snapshot, period_id: int) -> pl.DataFrame:
 @dataclass(frozen=True)
 class ScopeGoals:
     """The scope's own goals of the year (`members`, with `region_id`); the ids of the goals it carries; and the ids
-    of the carried goals whose progress depends on the scope."""
+    of the carried goals whose progress depends on the scope; both also as positions on the year's goal graph."""
 
     members: pl.DataFrame
     carried: pl.Series
     needing_roll_up: pl.Series
+    carried_at: np.ndarray
+    needing_at: np.ndarray
 
 
 class Scope:
@@ -201,10 +228,10 @@ class Scope:
             keep = self._keeps()
             rows = None if keep is None else graph.goals.select(keep.fill_null(False)).to_series().to_numpy()
             members = graph.goals if rows is None else graph.goals.filter(pl.Series(rows))
-            carried, needing = graph.one_scope(None if self.whole_organisation else rows)
-            if self.whole_organisation:
-                carried = graph.goals["id"]
-            return ScopeGoals(members=members, carried=carried, needing_roll_up=needing)
+            carried_at, needing_at = graph.one_scope(None if self.whole_organisation else rows)
+            carried = graph.goals["id"] if self.whole_organisation else pl.Series("id", graph.ids[carried_at])
+            needing = pl.Series("id", graph.ids[needing_at])
+            return ScopeGoals(members, carried, needing, carried_at, needing_at)
 
         year_id = year_family_ids(self.snapshot, filters.period_id)[0]
         key = ("scope_goals", year_id, filters.org_unit_id, filters.region_ids)
@@ -229,18 +256,23 @@ class Scope:
         return snapshot.derived(("scope_progress", filters, settings), compute)
 
     def _rolled_again(self, organisation: pl.DataFrame, settings: Settings) -> pl.DataFrame:
-        """The carried goals: the organisation's figures, except for the goals needing a roll-up for this scope."""
-        snapshot, filters = self.snapshot, self.filters
+        """The carried goals: the organisation's figures, except for the goals needing a roll-up for this scope. The
+        organisation's rows are picked by position (`organisation_rows`) with a row mask, in the frame's order."""
+        snapshot, filters, goals = self.snapshot, self.filters, self.goals
         measured = measured_on_graph(snapshot, filters.period_id, filters.as_of, settings)
-        rerolled = self.graph.roll_up(one_slot(self.goals.needing_roll_up), measured, PACED).drop("slot")
-        carried = rows_with_ids(organisation, self.goals.carried)
-        changed = pl.col("id").is_in(rerolled["id"].implode())
+        rerolled = self.graph.roll_up(one_slot(goals.needing_roll_up), measured, PACED).drop("slot", "id")
+        rows = organisation_rows(snapshot, filters.period_id, filters.as_of, settings)
+        needing_rows = rows[goals.needing_at]
         base = [c for c in organisation.columns if c not in ROLLED_COLUMNS]
+        # The roll-up's rows follow the positions of the goals needing it; put them in the order of their rows.
         recomputed = with_pace(
-            carried.filter(changed).select(base).join(rerolled, on="id", how="inner"), snapshot, filters.as_of,
-            settings,
-        ).select(organisation.columns)
-        return pl.concat([carried.filter(~changed), recomputed])
+            organisation.filter(_row_mask(organisation.height, needing_rows)).select(base).hstack(
+                rerolled[np.argsort(needing_rows, kind="stable")]
+            ),
+            snapshot, filters.as_of, settings,
+        ).select(organisation.columns)  # fmt: skip
+        unchanged = rows[np.setdiff1d(goals.carried_at, goals.needing_at, assume_unique=True)]
+        return pl.concat([organisation.filter(_row_mask(organisation.height, unchanged)), recomputed])
 
     def objectives(self, settings: Settings) -> pl.DataFrame:
         """The company objectives the scope carries (all of them for the whole organisation), rolled up as carried."""
