@@ -80,6 +80,18 @@ class TestCarriedProgress:
         reference = reference_scoped_progress(snap, filters, SETTINGS).sort("id")
         assert_frame_equal(fast, reference, check_exact=False, rel_tol=1e-12)
 
+    def test_one_snapshot_answers_every_choice_as_a_fresh_one(self):
+        """The year's own progress on graph positions and the organisation's rows are kept per as-of date and
+        settings: one snapshot answering every choice above in a row (and two settings) gives each its own figures."""
+        shared = tiny_snapshot()
+        choices = [{}, {"region_ids": (NORTH,)}, {"as_of": date(2026, 10, 15), "org_unit_id": ALPHA},
+                   {"org_unit_id": ALPHA}, {"period_id": YEAR, "region_ids": (SOUTH,)}, {"region_ids": (SOUTH,)}]
+        for settings in (SETTINGS, Settings(on_track_ratio=0.5, at_risk_ratio=0.2)):
+            for changes in choices:
+                fresh = carried_progress(tiny_snapshot(), tiny_filters(**changes), settings).sort("id")
+                again = carried_progress(shared, tiny_filters(**changes), settings).sort("id")
+                assert_frame_equal(again, fresh)
+
     def test_hand_worked_scopes(self):
         snap = tiny_snapshot()
         north = carried_progress(snap, tiny_filters(region_ids=(NORTH,)), SETTINGS)
