@@ -213,8 +213,10 @@ class Scope:
         filters = self.filters
 
         def compute() -> pl.DataFrame:
-            people = self.snapshot.employee
-            return self.narrow(people.filter(pl.col("active")) if active_only else people)
+            keeps = [pl.col("active")] if active_only else []
+            keep = self._keeps()
+            keeps += [keep] if keep is not None else []
+            return self.snapshot.employee.filter(*keeps) if keeps else self.snapshot.employee
 
         key = ("scope_people", filters.org_unit_id, filters.region_ids, active_only)
         return self.snapshot.derived(key, compute)
