@@ -138,7 +138,7 @@ class GoalGraph:
         """`own_progress` (goal_id, weight and the progress `columns`, the same in every slot) read onto the graph's
         positions once, so that many roll-ups reuse it; rows of goals outside the graph are left out."""
         at, known = self._positions(own_progress["goal_id"].to_numpy())
-        return Measured.of_rows(at, own_progress.filter(pl.Series(known)), columns, self.size)
+        return Measured.of_rows(at, own_progress.filter(pl.Series(known)), columns)
 
     def roll_up(
         self, nodes: pl.DataFrame, own_progress: pl.DataFrame | Measured, columns: tuple[str, ...] = ("progress",)
@@ -156,10 +156,9 @@ class GoalGraph:
         kept = mask[slot * self.size + self.edge_parent[edge]]
         edge, slot = edge[kept], slot[kept]
         if isinstance(own_progress, Measured):
-            at = keys % max(self.size, 1)
-            own, has = own_progress.values[at], own_progress.has[at]
+            own, has = own_progress.at(keys % max(self.size, 1), len(columns))
         else:
-            own, has = self._slotted_own(own_progress, columns, mask, keys)
+            own, has = self._slotted_own(own_progress, columns, mask).at(keys, len(columns))
         progress, in_cycle = roll_up_arrays(
             keys, slot * self.size + self.edge_child[edge], slot * self.size + self.edge_parent[edge],
             self.edge_weight[edge].astype(float), own, has,
@@ -172,10 +171,8 @@ class GoalGraph:
             schema=SLOTTED | dict.fromkeys(columns, pl.Float64) | FLAGS,
         )  # fmt: skip
 
-    def _slotted_own(
-        self, own_progress: pl.DataFrame, columns: tuple[str, ...], mask: np.ndarray, keys: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Own progress of each node key from rows that hold for one slot each; rows of slots or goals without a node
+    def _slotted_own(self, own_progress: pl.DataFrame, columns: tuple[str, ...], mask: np.ndarray) -> Measured:
+        """Own progress by node key from rows that hold for one slot each; rows of slots or goals without a node
         are dropped first, so that they never fall on another slot's goal."""
         at, known = self._positions(own_progress["goal_id"].to_numpy())
         slot = own_progress["slot"].to_numpy()[known]
@@ -184,29 +181,35 @@ class GoalGraph:
         row_keys = slot[inside] * self.size + at[inside]
         with_node = mask[row_keys]
         rows = own_progress.filter(pl.Series(known)).filter(pl.Series(inside)).filter(pl.Series(with_node))
-        measured = Measured.of_rows(np.searchsorted(keys, row_keys[with_node]), rows, columns, keys.size)
-        return measured.values, measured.has
+        return Measured.of_rows(row_keys[with_node], rows, columns)
 
 
 class Measured:
-    """Goals' own progress as the roll-up engine reads it, by position: `values` (positions x columns, the weighted
-    mean of a goal's rows, a missing value counting as 0) and `has` (whether the goal has any row of positive
-    weight)."""
+    """Goals' own progress as the roll-up engine reads it: for the sorted `keys` (positions, or slot x positions)
+    that have a row of positive weight, `values` (keys x columns), the weighted mean of their rows, a missing value
+    counting as 0."""
 
-    def __init__(self, values: np.ndarray, has: np.ndarray) -> None:
-        self.values, self.has = values, has
+    def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
+        self.keys, self.values = keys, values
 
     @classmethod
-    def of_rows(cls, at: np.ndarray, rows: pl.DataFrame, columns: tuple[str, ...], size: int) -> Measured:
-        """From `rows` (weight and `columns`) at positions `at`: the engine's own step (rollup.py `roll_up`)."""
+    def of_rows(cls, at: np.ndarray, rows: pl.DataFrame, columns: tuple[str, ...]) -> Measured:
+        """From `rows` (weight and `columns`) at keys `at`: the engine's own step (rollup.py `roll_up`)."""
         positive = (rows["weight"] > 0).to_numpy()
         at, rows = at[positive], rows.filter(pl.Series(positive))
+        keys, row = np.unique(at, return_inverse=True)
         weight = rows["weight"].to_numpy(allow_copy=True).astype(float)
-        has = np.bincount(at, minlength=size) > 0
-        total = np.bincount(at, weights=weight, minlength=size)
+        total = np.bincount(row, weights=weight, minlength=keys.size)
         values = rows.select(pl.col(list(columns)).cast(pl.Float64).fill_null(np.nan)).to_numpy()
         values = values.reshape(-1, len(columns))
-        weighted = summed_by_row(at, np.where(np.isnan(values), 0.0, values) * weight[:, None], size)
-        own = np.full((size, len(columns)), np.nan)
-        own[has] = weighted[has] / total[has, None]
-        return cls(own, has)
+        weighted = summed_by_row(row, np.where(np.isnan(values), 0.0, values) * weight[:, None], keys.size)
+        return cls(keys, weighted / total[:, None])
+
+    def at(self, keys: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
+        """The own progress of `keys` (keys x columns, NaN for a key without any) and whether each has any."""
+        row = np.searchsorted(self.keys, keys)
+        has = row < self.keys.size
+        has[has] = self.keys[row[has]] == keys[has]
+        own = np.full((keys.size, columns), np.nan)
+        own[has] = self.values[row[has]]
+        return own, has
