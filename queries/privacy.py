@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 from scipy.optimize import linprog
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 HIDDEN = "hidden"
 
@@ -316,6 +318,8 @@ class Grouping:
         if self.hideable < 0:
             self.hideable = len(self.sizes)
         self.sizes += [0] * (self.hideable - len(self.sizes))
+        self.size_array = np.asarray(self.sizes, dtype=np.int64)
+        self._settled: set[int] | None = None  # the hidden set last found to obey the partition rule
 
     @property
     def whole(self) -> bool:
@@ -325,112 +329,260 @@ class Grouping:
 
     def hide(self, groups: Iterable[int], min_size: int) -> None:
         """Hide `groups` (in place: a set shared with another view of the same partition sees it), then the
-        partition rule again."""
+        partition rule again. Once the hidden set holds two or more groups of at least `min_size` people together
+        (and every group below it), adding groups keeps it so: the rule has nothing more to hide."""
         self.hidden |= set(groups)
+        if self._settled is self.hidden:
+            return
         self.hidden |= hide_line(self.sizes[: self.hideable], min_size, self.hidden)
+        if len(self.hidden) >= 2 and sum(self.sizes[g] for g in self.hidden if g < self.hideable) >= min_size:
+            self._settled = self.hidden
 
 
-def _pair_graph(first: Grouping, second: Grouping) -> tuple[int, list[tuple[int, int]], list[int], list[tuple]]:
+def _bridge_mask(node_count: int, us: np.ndarray, vs: np.ndarray) -> np.ndarray:
+    """Which edges of a simple undirected graph lie on no cycle, in compiled array operations.
+
+    A breadth-first spanning forest (one search from a virtual root joined to every component); a tree edge lies
+    on a cycle exactly when some non-tree edge has one end below it and the other not. Each non-tree edge gets a
+    random 64-bit tag, XOR-ed into both its ends; the XOR over a subtree is then the XOR of the tags of the edges
+    leaving it, zero when none does. A non-zero sum proves a cycle, so a bridge is never missed; an edge on a cycle
+    read as a bridge (tags cancelling, one chance in 2^64) would only make the audit hide more. The tags come from
+    a fixed seed, so the same graph always gives the same answer.
+    """
+    edge_count = len(us)
+    if edge_count == 0:
+        return np.zeros(0, dtype=bool)
+    graph = csr_matrix((np.ones(edge_count, dtype=np.int8), (us, vs)), shape=(node_count, node_count))
+    _, labels = connected_components(graph, directed=False)
+    _, representatives = np.unique(labels, return_index=True)
+    root = node_count
+    forest = csr_matrix(
+        (np.ones(edge_count + len(representatives), dtype=np.int8),
+         (np.concatenate([us, np.full(len(representatives), root)]), np.concatenate([vs, representatives]))),
+        shape=(node_count + 1, node_count + 1),
+    )  # fmt: skip
+    order, parent = breadth_first_order(forest, root, directed=False, return_predecessors=True)
+    nodes = order[1:]
+    above = parent[nodes]
+    depth = np.zeros(node_count + 1, dtype=np.int64)
+    while True:  # one step per level: breadth-first trees are shallow
+        deeper = depth[above] + 1
+        if np.array_equal(deeper, depth[nodes]):
+            break
+        depth[nodes] = deeper
+    tree = (parent[vs] == us) | (parent[us] == vs)
+    tags = np.random.default_rng(0x1ADDE7).bit_generator.random_raw(edge_count)
+    crossing = np.zeros(node_count + 1, dtype=np.uint64)
+    loose = ~tree
+    np.bitwise_xor.at(crossing, us[loose], tags[loose])
+    np.bitwise_xor.at(crossing, vs[loose], tags[loose])
+    by_depth = np.argsort(-depth[nodes], kind="stable")
+    levels = depth[nodes][by_depth]
+    cuts = np.flatnonzero(np.diff(levels)) + 1
+    for level in np.split(nodes[by_depth], cuts):
+        np.bitwise_xor.at(crossing, parent[level], crossing[level])
+    child = np.where(parent[vs] == us, vs, us)
+    return tree & (crossing[child] == 0)
+
+
+class _Pair:
+    """Two partitions of the same people as the audit reads them: their non-empty intersections (atoms), found
+    once, and the pair graph rebuilt from the current hidden groups whenever it is asked for."""
+
+    def __init__(self, first: Grouping, second: Grouping) -> None:
+        self.first, self.second = first, second
+        n_first, n_second = len(first.sizes), len(second.sizes)
+        keys = first.codes * n_second + second.codes
+        space = n_first * n_second
+        if space <= max(4 * keys.size, 1 << 16):
+            counts = np.bincount(keys, minlength=space)
+            atoms = np.flatnonzero(counts)
+            counts = counts[atoms]
+        else:
+            atoms, counts = np.unique(keys, return_counts=True)
+        self.atom_first, self.atom_second = np.divmod(atoms, n_second)
+        self.atom_sizes = counts.astype(np.int64)
+
+    def graph(self) -> _PairGraph:
+        return _PairGraph(self)
+
+
+def _visible_hidden(grouping: Grouping) -> np.ndarray:
+    """The grouping's hidden groups that hold someone, in order."""
+    hidden = np.fromiter(grouping.hidden, dtype=np.int64, count=len(grouping.hidden))
+    hidden.sort()
+    return hidden[grouping.size_array[hidden] > 0] if hidden.size else hidden
+
+
+class _PairGraph:
     """The pair as a graph whose circulations are exactly the changes to the people's figures that keep every
-    published figure: nodes are the groups of both partitions and one pool node per partition; an edge per
-    non-empty intersection of two groups (an atom) and one from each hidden group to its pool."""
-    n_first, n_second = len(first.sizes), len(second.sizes)
-    pool_first, pool_second = n_first + n_second, n_first + n_second + 1
-    atoms, counts = np.unique(first.codes * n_second + second.codes, return_counts=True)
-    edges, sizes, labels = [], [], []
-    for atom, n in zip(atoms.tolist(), counts.tolist(), strict=True):
-        a, b = divmod(atom, n_second)
-        edges.append((a, n_first + b))
-        sizes.append(n)
-        labels.append(("atom", a, b))
-    for g in sorted(first.hidden):
-        if first.sizes[g]:
-            edges.append((pool_first, g))
-            sizes.append(first.sizes[g])
-            labels.append(("first", g))
-    for g in sorted(second.hidden):
-        if second.sizes[g]:
-            edges.append((pool_second, n_first + g))
-            sizes.append(second.sizes[g])
-            labels.append(("second", g))
-    return n_first + n_second + 2, edges, sizes, labels
+    published figure: nodes are the groups of both partitions and one pool node per partition; an edge per atom
+    and one from each hidden group to its pool (queries/privacy.py keeps the order: atoms, then the first
+    partition's hidden groups, then the second's)."""
+
+    def __init__(self, pair: _Pair) -> None:
+        first, second = pair.first, pair.second
+        self.n_first, n_second = len(first.sizes), len(second.sizes)
+        self.pools = (self.n_first + n_second, self.n_first + n_second + 1)
+        self.node_count = self.n_first + n_second + 2
+        self.hidden = (_visible_hidden(first), _visible_hidden(second))
+        self.atom_count = len(pair.atom_first)
+        self.pair = pair
+        self.us = np.concatenate([pair.atom_first, np.full(len(self.hidden[0]), self.pools[0]),
+                                  np.full(len(self.hidden[1]), self.pools[1])]).astype(np.int64)
+        self.vs = np.concatenate([self.n_first + pair.atom_second, self.hidden[0],
+                                  self.n_first + self.hidden[1]]).astype(np.int64)
+        self.sizes = np.concatenate([pair.atom_sizes, first.size_array[self.hidden[0]],
+                                     second.size_array[self.hidden[1]]])
+
+    def label(self, k: int) -> tuple:
+        edge = (int(self.us[k]), int(self.vs[k]))
+        if k < self.atom_count:
+            return ("atom", int(self.pair.atom_first[k]), int(self.pair.atom_second[k]), edge)
+        k -= self.atom_count
+        if k < len(self.hidden[0]):
+            return ("first", int(self.hidden[0][k]), edge)
+        return ("second", int(self.hidden[1][k - len(self.hidden[0])]), edge)
+
+    def leaks(self, min_size: int) -> list[tuple]:
+        small = (self.sizes > 0) & (self.sizes < min_size)
+        if not small.any():
+            return []
+        found = np.flatnonzero(small & _bridge_mask(self.node_count, self.us, self.vs))
+        return [self.label(int(k)) for k in found]
 
 
 def pair_leaks(first: Grouping, second: Grouping, min_size: int) -> list[tuple]:
     """Sets of 1 to min_size - 1 people (an intersection of two groups, or a hidden group) whose figures the two
     partitions together determine: exactly the bridges of the pair graph, since a figure can be changed without
     changing any published one only along a cycle."""
-    node_count, edges, sizes, labels = _pair_graph(first, second)
-    return [labels[k] + (edges[k],) for k in sorted(bridges(node_count, edges)) if 0 < sizes[k] < min_size]
+    return _Pair(first, second).graph().leaks(min_size)
 
 
-def _smaller_side(adjacency: list[list[tuple[int, int]]], cut: int, u: int, v: int) -> tuple[set[int], int]:
-    """The nodes on the smaller side of the bridge `cut` (edge id) between u and v, and the endpoint it holds:
-    two searches, one from each end, advanced in turn until one runs out, so a bridge to a small branch costs
-    only that branch."""
-    seen = ({u}, {v})
-    frontiers = ([u], [v])
-    while True:
-        for side in (0, 1):
-            if not frontiers[side]:
-                return seen[side], (u, v)[side]
-            node = frontiers[side].pop()
-            for nxt, edge in adjacency[node]:
-                if edge != cut and nxt not in seen[side]:
-                    seen[side].add(nxt)
-                    frontiers[side].append(nxt)
+def _spanning_intervals(node_count: int, us: np.ndarray, vs: np.ndarray) -> tuple[np.ndarray, ...]:
+    """A depth-first spanning forest: each node's parent, entry number, the end of its subtree's numbers, and its
+    component with that component's size. A bridge is a tree edge; removing it leaves the child's subtree (entry
+    numbers in [entry, end)) on one side and the rest of the component on the other."""
+    adjacency: list[list[int]] = [[] for _ in range(node_count)]
+    for u, v in zip(us.tolist(), vs.tolist(), strict=True):
+        adjacency[u].append(v)
+        adjacency[v].append(u)
+    parent = [-1] * node_count
+    entry, end, component = [-1] * node_count, [0] * node_count, [0] * node_count
+    counter, sizes = 0, []
+    for root in range(node_count):
+        if entry[root] != -1:
+            continue
+        start = counter
+        entry[root] = counter
+        component[root] = len(sizes)
+        counter += 1
+        stack = [(root, iter(adjacency[root]))]
+        while stack:
+            node, neighbours = stack[-1]
+            for nxt in neighbours:
+                if entry[nxt] == -1:
+                    entry[nxt] = counter
+                    counter += 1
+                    parent[nxt] = node
+                    component[nxt] = len(sizes)
+                    stack.append((nxt, iter(adjacency[nxt])))
+                    break
+            else:
+                stack.pop()
+                end[node] = counter
+        sizes.append(counter - start)
+    return (np.array(parent), np.array(entry), np.array(end), np.array(component), np.array(sizes))
 
 
-def _mend(first: Grouping, second: Grouping, leaks: list[tuple], min_size: int) -> bool:
+def _on_side(places: np.ndarray, components: np.ndarray, side: tuple) -> np.ndarray:
+    """Which nodes (their entry numbers and components) lie on one side of a bridge: `side` is the child's
+    subtree range, its component, and whether the side is that subtree (else the rest of the component)."""
+    low, high, home, below = side
+    in_subtree = (places >= low) & (places < high)
+    return (components == home) & (in_subtree if below else ~in_subtree)
+
+
+def _mend(pair: _Pair, graph: _PairGraph, leaks: list[tuple], min_size: int) -> bool:
     """Hide, for each leaking edge, the smallest visible own group(s) that close a cycle through it: a group on
     the far side of it from its partition's pool (or one on each side when nothing of that partition is hidden
     yet). All the leaks of one pass are mended against the same graph; the next pass checks again. False when
     none could be."""
-    node_count, edges, _, _ = _pair_graph(first, second)
-    adjacency: list[list[tuple[int, int]]] = [[] for _ in range(node_count)]
-    for k, (x, y) in enumerate(edges):
-        adjacency[x].append((y, k))
-        adjacency[y].append((x, k))
-    index = {edge: k for k, edge in enumerate(edges)}
-    offsets = (0, len(first.sizes))
+    first, second = pair.first, pair.second
+    parent, entry, end, component, component_sizes = _spanning_intervals(graph.node_count, graph.us, graph.vs)
+    offsets = (0, graph.n_first)
+    has_pool = (len(graph.hidden[0]) > 0, len(graph.hidden[1]) > 0)
+    # Each own partition's non-empty groups by (size, index), with their nodes' places in the forest.
+    ranked = []
+    for which, grouping in enumerate((first, second)):
+        sizes = grouping.size_array[: grouping.hideable]
+        groups = np.flatnonzero(sizes)
+        groups = groups[np.lexsort((groups, sizes[groups]))]
+        nodes = offsets[which] + groups
+        mask = np.zeros(grouping.hideable, dtype=bool)
+        known = [g for g in grouping.hidden if g < grouping.hideable]
+        mask[known] = True
+        ranked.append((groups, sizes[groups], entry[nodes], component[nodes], mask))
     mended = False
     for leak in leaks:
         u, v = leak[-1]
-        small, _ = _smaller_side(adjacency, index[(u, v)], u, v)
+        child = v if parent[v] == u else u if parent[u] == v else -1
+        if child < 0:
+            continue  # not a tree edge, so on a cycle after all: nothing to mend
+        below = end[child] - entry[child]
+        total = component_sizes[component[child]]
+        size_u, size_v = (below, total - below) if child == u else (total - below, below)
+        small_is_below = (u if size_u <= size_v else v) == child
+        side = (entry[child], end[child], component[child], small_is_below)
         options = []
         for which, grouping in enumerate((first, second)):
             if not grouping.own:
                 continue
-            pool = len(first.sizes) + len(second.sizes) + which
-            by_size = sorted((n, g) for g, n in enumerate(grouping.sizes[: grouping.hideable])
-                             if n and g not in grouping.hidden)
-            inside = [(n, g) for n, g in by_size if offsets[which] + g in small]
-            outside = next(((n, g) for n, g in by_size if offsets[which] + g not in small), None)
-            if adjacency[pool]:
-                pick = (inside[:1] if pool not in small else []) or ([outside] if pool in small and outside else [])
-                if pick:
-                    options.append((pick[0][0], which, [pick[0][1]]))
-            elif inside and outside:
-                options.append((inside[0][0] + outside[0], which, [inside[0][1], outside[1]]))
+            groups, sizes, places, components, mask = ranked[which]
+            visible = ~mask[groups]
+            small = _on_side(places, components, side)
+            inside = np.flatnonzero(visible & small)
+            outside = np.flatnonzero(visible & ~small)
+            pool = graph.pools[which]
+            pool_in_small = bool(_on_side(entry[pool : pool + 1], component[pool : pool + 1], side)[0])
+            if has_pool[which]:
+                if not pool_in_small and inside.size:
+                    options.append((int(sizes[inside[0]]), which, [int(groups[inside[0]])]))
+                elif pool_in_small and outside.size:
+                    options.append((int(sizes[outside[0]]), which, [int(groups[outside[0]])]))
+            elif inside.size and outside.size:
+                options.append((int(sizes[inside[0]] + sizes[outside[0]]), which,
+                                [int(groups[inside[0]]), int(groups[outside[0]])]))
         if options:
             _, which, groups = min(options)
-            (first, second)[which].hide(groups, min_size)
+            grouping = (first, second)[which]
+            before = len(grouping.hidden)
+            grouping.hide(groups, min_size)
+            mask = ranked[which][4]
+            if len(grouping.hidden) - before > len(groups):  # the partition rule hid more: read the set again
+                mask[[g for g in grouping.hidden if g < grouping.hideable]] = True
+            else:
+                mask[groups] = True
             mended = True
     return mended
 
 
-def protect_pair(first: Grouping, second: Grouping, min_size: int) -> bool:
+def protect_pair(first: Grouping, second: Grouping, min_size: int, pair: _Pair | None = None) -> bool:
     """Hide more of the own partition(s) until no set of 1 to min_size - 1 people is determined by the pair; an
     own partition that cannot be mended otherwise is hidden whole. False if even that leaves a leak (a scope's
     total against a fixed view of its parent): then the scope itself must not be shown."""
-    while leaks := pair_leaks(first, second, min_size):
-        if _mend(first, second, leaks, min_size):
+    pair = pair or _Pair(first, second)
+    while True:
+        graph = pair.graph()
+        leaks = graph.leaks(min_size)
+        if not leaks:
+            return True
+        if _mend(pair, graph, leaks, min_size):
             continue
         owns = [g for g in (first, second) if g.own and not g.whole]
         if not owns:
             return False
         owns[0].hide(range(owns[0].hideable), min_size)
-    return True
 
 
 def protect_linked(
@@ -442,13 +594,16 @@ def protect_linked(
     for grouping in groupings:
         grouping.hide((), min_size)
     pairs = [(a, b) for i, a in enumerate(groupings) for b in groupings[i + 1:]] + list(fixed_pairs)
+    atoms: dict[int, _Pair] = {}
     safe_at: dict[int, tuple[int, int]] = {}  # a pair found safe, and its hidden counts then: unchanged, still safe
     while True:
         before = sum(len(g.hidden) for g in groupings)
         for k, (first, second) in enumerate(pairs):
             if safe_at.get(k) == (len(first.hidden), len(second.hidden)):
                 continue
-            if not protect_pair(first, second, min_size):
+            if k not in atoms:
+                atoms[k] = _Pair(first, second)
+            if not protect_pair(first, second, min_size, atoms[k]):
                 return False
             safe_at[k] = (len(first.hidden), len(second.hidden))
         if sum(len(g.hidden) for g in groupings) == before:

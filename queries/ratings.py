@@ -8,7 +8,7 @@ fall in the filters (leavers included: a rating given stays a fact of its cycle)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -212,6 +212,8 @@ class Protection:
     reason: str
     hidden: dict[str, frozenset[str]]
     keys: pl.DataFrame
+    codes: dict[str, tuple[np.ndarray, dict[str, int]]] = field(default_factory=dict)  # per grouping of a shown
+    # scope: each rated person's group as an index (in the order of `keys`), and the group ids' indices
 
 
 def audited_groupings(viewer: Viewer) -> tuple[str, ...]:
@@ -245,15 +247,10 @@ def _parent_scopes(snapshot: Snapshot, filters: Filters) -> list[tuple[str, Filt
     return parents
 
 
-def _grouping(codes: pl.Series, hidden: frozenset[str] | set[str], *, own: bool, index: dict[str, int] | None = None,
-              outside: int = 0) -> tuple[Grouping, dict[str, int]]:
-    """A partition for the audit: group ids to indices (own groups first, then one OUTSIDE group if any)."""
-    if index is None:
-        index = {g: i for i, g in enumerate(sorted(codes.unique().to_list()))}
-    mapping = dict(index) | ({OUTSIDE: len(index)} if outside else {})
-    values = codes.replace_strict(mapping, return_dtype=pl.Int64).to_numpy()
-    grouping = Grouping(values, {index[g] for g in hidden if g in index}, own=own, hideable=len(index))
-    return grouping, index
+def _encoded(column: pl.Series) -> tuple[np.ndarray, dict[str, int]]:
+    """A grouping's group ids as indices in sorted order, and each person's index."""
+    index = {g: i for i, g in enumerate(sorted(column.unique().to_list()))}
+    return column.replace_strict(index, return_dtype=pl.Int64).to_numpy(), index
 
 
 def protection(
@@ -276,7 +273,8 @@ def _protection(snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: 
     if rated.height < min_size:
         return Protection(False, SMALL_SCOPE, {}, keys)
     names = audited_groupings(viewer)
-    own = {name: _grouping(keys[name], set(), own=True) for name in names}
+    codes = {name: _encoded(keys[name]) for name in names}
+    own = {name: Grouping(codes[name][0], set(), own=True, hideable=len(codes[name][1])) for name in names}
     fixed_pairs = []
     for gate, parent_filters in _parent_scopes(snapshot, filters):
         parent = protection(snapshot, parent_filters, viewer, settings, cycle_id=cycle_id)
@@ -284,25 +282,31 @@ def _protection(snapshot: Snapshot, filters: Filters, viewer: Viewer, settings: 
             return Protection(False, PARENT_HIDDEN, {}, keys)
         if parent.keys.height == rated.height:
             continue  # the same people: the same views
-        inside = parent.keys.join(keys.select("employee_id", pl.lit(True).alias("inside")), on="employee_id",
-                                  how="left").with_columns(pl.col("inside").fill_null(False))
-        if inside.filter(pl.col("inside"))[gate].is_in(list(parent.hidden[gate])).any():
+        # Each of the parent's people's row in this scope's keys (null outside it).
+        rows = parent.keys.select("employee_id").join(keys.select("employee_id").with_row_index("row"),
+                                                      on="employee_id", how="left", maintain_order="left")["row"]
+        inside = rows.is_not_null().to_numpy()
+        if parent.keys[gate].filter(inside).is_in(list(parent.hidden[gate])).any():
             return Protection(False, PARENT_HIDDEN, {}, keys)
+        at = rows.fill_null(0).cast(pl.Int64).to_numpy()
+        fixed = {}
+        for other in names:
+            parent_codes, parent_index = parent.codes[other]
+            hidden = {parent_index[g] for g in parent.hidden[other] if g in parent_index}
+            fixed[other] = Grouping(parent_codes, hidden, own=False, hideable=len(parent_index))
         for name in names:
-            index = own[name][1]
-            codes = inside.join(keys.select("employee_id", pl.col(name).alias("own")), on="employee_id", how="left")
-            extended, _ = _grouping(codes["own"].fill_null(OUTSIDE), set(), own=True, index=index, outside=1)
-            extended.hidden = own[name][0].hidden  # one set: hiding in either is hiding in both
-            for other in names:
-                fixed, _ = _grouping(inside[other], parent.hidden[other], own=False)
-                fixed_pairs.append((extended, fixed))
-    if not protect_linked([grouping for grouping, _ in own.values()], fixed_pairs, min_size):
+            own_codes, index = codes[name]
+            # The parent's people in this scope's groups, everyone outside it in one more group (OUTSIDE).
+            extended = Grouping(np.where(inside, own_codes[at], len(index)), set(), own=True, hideable=len(index))
+            extended.hidden = own[name].hidden  # one set: hiding in either is hiding in both
+            fixed_pairs += [(extended, fixed[other]) for other in names]
+    if not protect_linked(list(own.values()), fixed_pairs, min_size):
         return Protection(False, PARENT_HIDDEN, {}, keys)
     hidden = {}
-    for name, (grouping, index) in own.items():
-        ids = {i: g for g, i in index.items()}
+    for name, grouping in own.items():
+        ids = {i: g for g, i in codes[name][1].items()}
         hidden[name] = frozenset(ids[i] for i in grouping.hidden)
-    return Protection(True, "", hidden, keys)
+    return Protection(True, "", hidden, keys, codes)
 
 
 def scope_status(
