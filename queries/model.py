@@ -50,7 +50,9 @@ def footprint(value: Any) -> int:
     seen: set[int] = set()
 
     def size(item: Any) -> int:
-        if id(item) in seen or isinstance(item, Snapshot):
+        if item is None or isinstance(item, (int, float, str, bytes, date)) or id(item) in seen:
+            return 0  # scalars (the keys and values of an index) are not counted
+        if isinstance(item, Snapshot):
             return 0
         seen.add(id(item))
         if isinstance(item, (pl.DataFrame, pl.Series)):

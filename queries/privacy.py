@@ -265,41 +265,6 @@ def hide_small_grid(
 # --- protection across views: two partitions of the same people -------------------------------------------------
 
 
-def bridges(node_count: int, edges: Sequence[tuple[int, int]]) -> set[int]:
-    """Indices of the edges that lie on no cycle of the undirected graph (Tarjan's low-link, iteratively)."""
-    adjacency: list[list[tuple[int, int]]] = [[] for _ in range(node_count)]
-    for k, (u, v) in enumerate(edges):
-        adjacency[u].append((v, k))
-        adjacency[v].append((u, k))
-    order, low = [-1] * node_count, [0] * node_count
-    counter, found = 0, set()
-    for root in range(node_count):
-        if order[root] != -1:
-            continue
-        order[root] = low[root] = counter
-        counter += 1
-        stack = [(root, -1, iter(adjacency[root]))]
-        while stack:
-            node, via, neighbours = stack[-1]
-            for nxt, k in neighbours:
-                if k == via:
-                    continue
-                if order[nxt] == -1:
-                    order[nxt] = low[nxt] = counter
-                    counter += 1
-                    stack.append((nxt, k, iter(adjacency[nxt])))
-                    break
-                low[node] = min(low[node], order[nxt])
-            else:
-                stack.pop()
-                if stack:
-                    parent = stack[-1][0]
-                    low[parent] = min(low[parent], low[node])
-                    if low[node] > order[parent]:
-                        found.add(via)
-    return found
-
-
 @dataclass
 class Grouping:
     """One published partition of a set of people: a group index per person, the hidden groups (shown only as
@@ -339,50 +304,78 @@ class Grouping:
             self._settled = self.hidden
 
 
-def _bridge_mask(node_count: int, us: np.ndarray, vs: np.ndarray) -> np.ndarray:
-    """Which edges of a simple undirected graph lie on no cycle, in compiled array operations.
+class _Forest:
+    """A breadth-first spanning forest of a simple undirected graph (one search from a virtual root joined to one
+    node of every component), in compiled array operations: each node's parent, depth, subtree size, its
+    ancestors at every depth, and which edges lie on no cycle.
 
-    A breadth-first spanning forest (one search from a virtual root joined to every component); a tree edge lies
-    on a cycle exactly when some non-tree edge has one end below it and the other not. Each non-tree edge gets a
-    random 64-bit tag, XOR-ed into both its ends; the XOR over a subtree is then the XOR of the tags of the edges
-    leaving it, zero when none does. A non-zero sum proves a cycle, so a bridge is never missed; an edge on a cycle
-    read as a bridge (tags cancelling, one chance in 2^64) would only make the audit hide more. The tags come from
-    a fixed seed, so the same graph always gives the same answer.
+    A tree edge lies on a cycle exactly when some non-tree edge has one end below it and the other not. Each
+    non-tree edge gets a random 64-bit tag, XOR-ed into both its ends; the XOR over a subtree is then the XOR of
+    the tags of the edges leaving it, zero when none does. A non-zero sum proves a cycle, so a bridge is never
+    missed; an edge on a cycle read as a bridge (tags cancelling, one chance in 2^64) would only make the audit
+    hide more. The tags come from a fixed seed, so the same graph always gives the same answer.
     """
-    edge_count = len(us)
-    if edge_count == 0:
-        return np.zeros(0, dtype=bool)
-    graph = csr_matrix((np.ones(edge_count, dtype=np.int8), (us, vs)), shape=(node_count, node_count))
-    _, labels = connected_components(graph, directed=False)
-    _, representatives = np.unique(labels, return_index=True)
-    root = node_count
-    forest = csr_matrix(
-        (np.ones(edge_count + len(representatives), dtype=np.int8),
-         (np.concatenate([us, np.full(len(representatives), root)]), np.concatenate([vs, representatives]))),
-        shape=(node_count + 1, node_count + 1),
-    )  # fmt: skip
-    order, parent = breadth_first_order(forest, root, directed=False, return_predecessors=True)
-    nodes = order[1:]
-    above = parent[nodes]
-    depth = np.zeros(node_count + 1, dtype=np.int64)
-    while True:  # one step per level: breadth-first trees are shallow
-        deeper = depth[above] + 1
-        if np.array_equal(deeper, depth[nodes]):
-            break
-        depth[nodes] = deeper
-    tree = (parent[vs] == us) | (parent[us] == vs)
-    tags = np.random.default_rng(0x1ADDE7).bit_generator.random_raw(edge_count)
-    crossing = np.zeros(node_count + 1, dtype=np.uint64)
-    loose = ~tree
-    np.bitwise_xor.at(crossing, us[loose], tags[loose])
-    np.bitwise_xor.at(crossing, vs[loose], tags[loose])
-    by_depth = np.argsort(-depth[nodes], kind="stable")
-    levels = depth[nodes][by_depth]
-    cuts = np.flatnonzero(np.diff(levels)) + 1
-    for level in np.split(nodes[by_depth], cuts):
-        np.bitwise_xor.at(crossing, parent[level], crossing[level])
-    child = np.where(parent[vs] == us, vs, us)
-    return tree & (crossing[child] == 0)
+
+    def __init__(self, node_count: int, us: np.ndarray, vs: np.ndarray) -> None:
+        edge_count = len(us)
+        graph = csr_matrix((np.ones(edge_count, dtype=np.int8), (us, vs)), shape=(node_count, node_count))
+        _, labels = connected_components(graph, directed=False)
+        _, representatives = np.unique(labels, return_index=True)
+        root = node_count
+        forest = csr_matrix(
+            (np.ones(edge_count + len(representatives), dtype=np.int8),
+             (np.concatenate([us, np.full(len(representatives), root)]), np.concatenate([vs, representatives]))),
+            shape=(node_count + 1, node_count + 1),
+        )  # fmt: skip
+        order, parent = breadth_first_order(forest, root, directed=False, return_predecessors=True)
+        parent[root] = root
+        nodes = order[1:]
+        above = parent[nodes]
+        depth = np.zeros(node_count + 1, dtype=np.int64)
+        while True:  # one step per level: breadth-first trees are shallow
+            deeper = depth[above] + 1
+            if np.array_equal(deeper, depth[nodes]):
+                break
+            depth[nodes] = deeper
+        by_depth = np.argsort(-depth[nodes], kind="stable")
+        self.levels = np.split(nodes[by_depth], np.flatnonzero(np.diff(depth[nodes][by_depth])) + 1)
+        self.parent, self.depth = parent, depth
+        self.size = np.ones(node_count + 1, dtype=np.int64)
+        for level in self.levels:  # deepest first
+            np.add.at(self.size, parent[level], self.size[level])
+        up = [np.arange(node_count + 1)]  # up[k][x]: x's ancestor k levels above (the root stays the root)
+        for _ in range(int(depth.max())):
+            up.append(parent[up[-1]])
+        self.up = np.stack(up)
+        everyone = np.arange(node_count)
+        self.component = self.up[np.maximum(depth[everyone] - 1, 0), everyone]  # each node's ancestor at depth 1
+        self.us, self.vs = us, vs
+
+    def bridges(self) -> np.ndarray:
+        """A mask of the edges that lie on no cycle."""
+        us, vs, parent = self.us, self.vs, self.parent
+        if len(us) == 0:
+            return np.zeros(0, dtype=bool)
+        tree = (parent[vs] == us) | (parent[us] == vs)
+        tags = np.random.default_rng(0x1ADDE7).bit_generator.random_raw(len(us))
+        crossing = np.zeros(len(parent), dtype=np.uint64)
+        loose = ~tree
+        np.bitwise_xor.at(crossing, us[loose], tags[loose])
+        np.bitwise_xor.at(crossing, vs[loose], tags[loose])
+        for level in self.levels:  # deepest first
+            np.bitwise_xor.at(crossing, parent[level], crossing[level])
+        child = np.where(parent[vs] == us, vs, us)
+        return tree & (crossing[child] == 0)
+
+    def below(self, child: int, nodes: np.ndarray) -> np.ndarray:
+        """Which of `nodes` lie in `child`'s subtree."""
+        lift = self.depth[nodes] - self.depth[child]
+        return (lift >= 0) & (self.up[np.maximum(lift, 0), nodes] == child)
+
+
+def _bridge_mask(node_count: int, us: np.ndarray, vs: np.ndarray) -> np.ndarray:
+    """Which edges of a simple undirected graph lie on no cycle (`_Forest`)."""
+    return _Forest(node_count, us, vs).bridges()
 
 
 class _Pair:
@@ -448,7 +441,8 @@ class _PairGraph:
         small = (self.sizes > 0) & (self.sizes < min_size)
         if not small.any():
             return []
-        found = np.flatnonzero(small & _bridge_mask(self.node_count, self.us, self.vs))
+        self.forest = _Forest(self.node_count, self.us, self.vs)
+        found = np.flatnonzero(small & self.forest.bridges())
         return [self.label(int(k)) for k in found]
 
 
@@ -459,60 +453,16 @@ def pair_leaks(first: Grouping, second: Grouping, min_size: int) -> list[tuple]:
     return _Pair(first, second).graph().leaks(min_size)
 
 
-def _spanning_intervals(node_count: int, us: np.ndarray, vs: np.ndarray) -> tuple[np.ndarray, ...]:
-    """A depth-first spanning forest: each node's parent, entry number, the end of its subtree's numbers, and its
-    component with that component's size. A bridge is a tree edge; removing it leaves the child's subtree (entry
-    numbers in [entry, end)) on one side and the rest of the component on the other."""
-    adjacency: list[list[int]] = [[] for _ in range(node_count)]
-    for u, v in zip(us.tolist(), vs.tolist(), strict=True):
-        adjacency[u].append(v)
-        adjacency[v].append(u)
-    parent = [-1] * node_count
-    entry, end, component = [-1] * node_count, [0] * node_count, [0] * node_count
-    counter, sizes = 0, []
-    for root in range(node_count):
-        if entry[root] != -1:
-            continue
-        start = counter
-        entry[root] = counter
-        component[root] = len(sizes)
-        counter += 1
-        stack = [(root, iter(adjacency[root]))]
-        while stack:
-            node, neighbours = stack[-1]
-            for nxt in neighbours:
-                if entry[nxt] == -1:
-                    entry[nxt] = counter
-                    counter += 1
-                    parent[nxt] = node
-                    component[nxt] = len(sizes)
-                    stack.append((nxt, iter(adjacency[nxt])))
-                    break
-            else:
-                stack.pop()
-                end[node] = counter
-        sizes.append(counter - start)
-    return (np.array(parent), np.array(entry), np.array(end), np.array(component), np.array(sizes))
-
-
-def _on_side(places: np.ndarray, components: np.ndarray, side: tuple) -> np.ndarray:
-    """Which nodes (their entry numbers and components) lie on one side of a bridge: `side` is the child's
-    subtree range, its component, and whether the side is that subtree (else the rest of the component)."""
-    low, high, home, below = side
-    in_subtree = (places >= low) & (places < high)
-    return (components == home) & (in_subtree if below else ~in_subtree)
-
-
 def _mend(pair: _Pair, graph: _PairGraph, leaks: list[tuple], min_size: int) -> bool:
     """Hide, for each leaking edge, the smallest visible own group(s) that close a cycle through it: a group on
     the far side of it from its partition's pool (or one on each side when nothing of that partition is hidden
     yet). All the leaks of one pass are mended against the same graph; the next pass checks again. False when
     none could be."""
     first, second = pair.first, pair.second
-    parent, entry, end, component, component_sizes = _spanning_intervals(graph.node_count, graph.us, graph.vs)
+    forest = graph.forest  # the forest `leaks` found these bridges on
     offsets = (0, graph.n_first)
     has_pool = (len(graph.hidden[0]) > 0, len(graph.hidden[1]) > 0)
-    # Each own partition's non-empty groups by (size, index), with their nodes' places in the forest.
+    # Each own partition's non-empty groups by (size, index), with their nodes and components.
     ranked = []
     for which, grouping in enumerate((first, second)):
         sizes = grouping.size_array[: grouping.hideable]
@@ -520,31 +470,37 @@ def _mend(pair: _Pair, graph: _PairGraph, leaks: list[tuple], min_size: int) -> 
         groups = groups[np.lexsort((groups, sizes[groups]))]
         nodes = offsets[which] + groups
         mask = np.zeros(grouping.hideable, dtype=bool)
-        known = [g for g in grouping.hidden if g < grouping.hideable]
-        mask[known] = True
-        ranked.append((groups, sizes[groups], entry[nodes], component[nodes], mask))
+        mask[[g for g in grouping.hidden if g < grouping.hideable]] = True
+        ranked.append((groups, sizes[groups], nodes, forest.component[nodes], mask))
     mended = False
     for leak in leaks:
         u, v = leak[-1]
-        child = v if parent[v] == u else u if parent[u] == v else -1
+        child = v if forest.parent[v] == u else u if forest.parent[u] == v else -1
         if child < 0:
             continue  # not a tree edge, so on a cycle after all: nothing to mend
-        below = end[child] - entry[child]
-        total = component_sizes[component[child]]
+        # Removing the bridge leaves the child's subtree on one side and the rest of its component on the other;
+        # the smaller side is the one a search from both ends would finish first (u's on a tie).
+        below = int(forest.size[child])
+        total = int(forest.size[forest.component[child]])
         size_u, size_v = (below, total - below) if child == u else (total - below, below)
         small_is_below = (u if size_u <= size_v else v) == child
-        side = (entry[child], end[child], component[child], small_is_below)
+        home = forest.component[child]
+
+        def on_small_side(nodes: np.ndarray, components: np.ndarray) -> np.ndarray:
+            inside_subtree = forest.below(child, nodes)  # noqa: B023 - called at once, in this iteration
+            return inside_subtree if small_is_below else (components == home) & ~inside_subtree  # noqa: B023
+
         options = []
         for which, grouping in enumerate((first, second)):
             if not grouping.own:
                 continue
-            groups, sizes, places, components, mask = ranked[which]
+            groups, sizes, nodes, components, mask = ranked[which]
             visible = ~mask[groups]
-            small = _on_side(places, components, side)
+            small = on_small_side(nodes, components)
             inside = np.flatnonzero(visible & small)
             outside = np.flatnonzero(visible & ~small)
             pool = graph.pools[which]
-            pool_in_small = bool(_on_side(entry[pool : pool + 1], component[pool : pool + 1], side)[0])
+            pool_in_small = bool(on_small_side(np.array([pool]), forest.component[[pool]])[0])
             if has_pool[which]:
                 if not pool_in_small and inside.size:
                     options.append((int(sizes[inside[0]]), which, [int(groups[inside[0]])]))
