@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 import altair as alt
 import polars as pl
 
-from components.charts import ACCENT, INK, MUTED
+from components.charts import ACCENT, INK, MUTED, FilledChart, filled
 
 ABOVE, BELOW = ACCENT, "#e07a2e"
 FLAG_COLORS = {"outlier": "#c8423b", "watch": "#e0a100", "within": "#9aa5b1"}
@@ -17,9 +19,12 @@ def _visible(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.filter(~pl.col("hidden")) if "hidden" in frame.columns else frame
 
 
-def guideline_bars(distribution: pl.DataFrame) -> alt.LayerChart:
-    """Share of people per final rating (bars) against the guideline (dark ticks), for one group."""
-    base = alt.Chart(distribution).encode(x=alt.X("rating:O", title="Final rating", axis=alt.Axis(labelAngle=0)))
+@functools.cache
+def _guideline_template() -> dict:
+    """The guideline chart over a dataset "rows", validated once."""
+    base = alt.Chart(alt.NamedData(name="rows")).encode(
+        x=alt.X("rating:O", title="Final rating", axis=alt.Axis(labelAngle=0))
+    )
     tooltip = [
         alt.Tooltip("rating:O", title="Rating"),
         alt.Tooltip("share:Q", title="Share", format=".1%"),
@@ -34,21 +39,21 @@ def guideline_bars(distribution: pl.DataFrame) -> alt.LayerChart:
     labels = base.mark_text(dy=-8, color=INK, fontSize=12).encode(
         y="share:Q", text=alt.Text("share:Q", format=".0%")
     )
-    return (bars + ticks + labels).properties(height=320)
+    return (bars + ticks + labels).properties(height=320).to_dict(validate=True)
 
 
-def gap_bars(distribution: pl.DataFrame, *, group_title: str) -> alt.FacetChart:
-    """Diverging bars: per group (rows) and rating (columns), share minus guideline in percentage points."""
-    data = distribution.with_columns(
-        pl.when(pl.col("gap") >= 0).then(pl.lit("above guideline")).otherwise(pl.lit("below guideline")).alias("side"),
-        pl.format("{} ({} rated)", "group", "n").alias("label"),
-    )
-    order = data.unique("label", maintain_order=True)["label"].to_list()
-    limit = max(0.05, float(data["gap"].abs().max() or 0.0))
+def guideline_bars(distribution: pl.DataFrame) -> FilledChart:
+    """Share of people per final rating (bars) against the guideline (dark ticks), for one group."""
+    return FilledChart(_guideline_template(), {"rows": distribution})
+
+
+@functools.cache
+def _gap_template(group_title: str) -> dict:
+    """The diverging gap bars over a dataset "rows"; the groups' order, the x domain and the height are set per
+    frame."""
     bars = alt.Chart().mark_bar(cornerRadius=2).encode(
-        x=alt.X("gap:Q", title=None, axis=alt.Axis(format="+.0%", tickCount=3),
-                scale=alt.Scale(domain=[-limit, limit])),
-        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=240)),
+        x=alt.X("gap:Q", title=None, axis=alt.Axis(format="+.0%", tickCount=3), scale=alt.Scale(domain=[-1, 1])),
+        y=alt.Y("label:N", sort=[], title=None, axis=alt.Axis(labelLimit=240)),
         color=alt.Color("side:N", title=None,
                         scale=alt.Scale(domain=["above guideline", "below guideline"], range=[ABOVE, BELOW])),
         tooltip=[
@@ -61,11 +66,27 @@ def gap_bars(distribution: pl.DataFrame, *, group_title: str) -> alt.FacetChart:
         ],
     )
     zero = alt.Chart().mark_rule(color=MUTED).encode(x=alt.datum(0))
-    return alt.layer(bars, zero, data=data).properties(width=135, height=max(len(order), 1) * 24).facet(
+    return alt.layer(bars, zero, data=alt.NamedData(name="rows")).properties(width=135, height=24).facet(
         column=alt.Column("rating:O", title="Final rating: share minus guideline",
                           header=alt.Header(labelFontSize=13, labelExpr="'Rating ' + datum.value")),
         spacing=12,
+    ).to_dict(validate=True)
+
+
+def gap_bars(distribution: pl.DataFrame, *, group_title: str) -> FilledChart:
+    """Diverging bars: per group (rows) and rating (columns), share minus guideline in percentage points."""
+    data = distribution.with_columns(
+        pl.when(pl.col("gap") >= 0).then(pl.lit("above guideline")).otherwise(pl.lit("below guideline")).alias("side"),
+        pl.format("{} ({} rated)", "group", "n").alias("label"),
     )
+    order = data.unique("label", maintain_order=True)["label"].to_list()
+    limit = max(0.05, float(data["gap"].abs().max() or 0.0))
+    spec = filled(_gap_template(group_title), {
+        ("spec", "layer", 0, "encoding", "y", "sort"): order,
+        ("spec", "layer", 0, "encoding", "x", "scale", "domain"): [-limit, limit],
+        ("spec", "height"): max(len(order), 1) * 24,
+    })  # fmt: skip
+    return FilledChart(spec, {"rows": data})
 
 
 def rating_grid(

@@ -11,6 +11,7 @@ import polars as pl
 
 from components.charts import ACCENT, INK, MUTED, status_scale
 from components.people_charts import _MAX_POINTS, _PACE_CAP, LAPSED_COLORS, WORK_MODE_MEASURES, _density
+from components.rating_charts import ABOVE, BELOW
 
 
 def days_since_histogram(frame: pl.DataFrame, lapse_days: int) -> alt.Chart:
@@ -191,4 +192,55 @@ def trend_chart(frame: pl.DataFrame, *, columns: int = 4) -> alt.FacetChart:
         .properties(width=170, height=110)
         .facet(facet=alt.Facet("title:N", title=None, header=alt.Header(labelFontSize=12, labelLimit=200)),
                columns=columns)
+    )
+
+
+def guideline_bars(distribution: pl.DataFrame) -> alt.LayerChart:
+    """Share of people per final rating (bars) against the guideline (dark ticks), for one group."""
+    base = alt.Chart(distribution).encode(x=alt.X("rating:O", title="Final rating", axis=alt.Axis(labelAngle=0)))
+    tooltip = [
+        alt.Tooltip("rating:O", title="Rating"),
+        alt.Tooltip("share:Q", title="Share", format=".1%"),
+        alt.Tooltip("guideline:Q", title="Guideline", format=".0%"),
+        alt.Tooltip("gap:Q", title="Share - guideline", format="+.1%"),
+    ]
+    bars = base.mark_bar(color=ACCENT, cornerRadiusEnd=3, size=46).encode(
+        y=alt.Y("share:Q", title="Share of people rated (tick = guideline)", axis=alt.Axis(format="%")),
+        tooltip=tooltip,
+    )
+    ticks = base.mark_tick(color=INK, thickness=3, size=60).encode(y="guideline:Q", tooltip=tooltip)
+    labels = base.mark_text(dy=-8, color=INK, fontSize=12).encode(
+        y="share:Q", text=alt.Text("share:Q", format=".0%")
+    )
+    return (bars + ticks + labels).properties(height=320)
+
+
+def gap_bars(distribution: pl.DataFrame, *, group_title: str) -> alt.FacetChart:
+    """Diverging bars: per group (rows) and rating (columns), share minus guideline in percentage points."""
+    data = distribution.with_columns(
+        pl.when(pl.col("gap") >= 0).then(pl.lit("above guideline")).otherwise(pl.lit("below guideline")).alias("side"),
+        pl.format("{} ({} rated)", "group", "n").alias("label"),
+    )
+    order = data.unique("label", maintain_order=True)["label"].to_list()
+    limit = max(0.05, float(data["gap"].abs().max() or 0.0))
+    bars = alt.Chart().mark_bar(cornerRadius=2).encode(
+        x=alt.X("gap:Q", title=None, axis=alt.Axis(format="+.0%", tickCount=3),
+                scale=alt.Scale(domain=[-limit, limit])),
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=240)),
+        color=alt.Color("side:N", title=None,
+                        scale=alt.Scale(domain=["above guideline", "below guideline"], range=[ABOVE, BELOW])),
+        tooltip=[
+            alt.Tooltip("group:N", title=group_title),
+            alt.Tooltip("n:Q", title="People rated", format=","),
+            alt.Tooltip("rating:O", title="Rating"),
+            alt.Tooltip("share:Q", title="Share", format=".1%"),
+            alt.Tooltip("guideline:Q", title="Guideline", format=".0%"),
+            alt.Tooltip("gap:Q", title="Share - guideline", format="+.1%"),
+        ],
+    )
+    zero = alt.Chart().mark_rule(color=MUTED).encode(x=alt.datum(0))
+    return alt.layer(bars, zero, data=data).properties(width=135, height=max(len(order), 1) * 24).facet(
+        column=alt.Column("rating:O", title="Final rating: share minus guideline",
+                          header=alt.Header(labelFontSize=13, labelExpr="'Rating ' + datum.value")),
+        spacing=12,
     )

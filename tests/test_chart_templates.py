@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import polars as pl
 import pytest
 
-from components import people_charts, progress_charts
+from components import people_charts, progress_charts, rating_charts
 from tests import reference_charts
 
 
@@ -131,6 +131,35 @@ class TestTrendChart:
                     "progress": pl.Float64, "expected": pl.Float64, "status": pl.String},
         ).sort(["title", "date"])  # fmt: skip
         same_chart("trend_chart", frame, module=progress_charts, columns=columns)
+
+
+def distribution(groups: list[tuple[str, int]], gaps: list[float]) -> pl.DataFrame:
+    """rating_distribution's frame: per group and rating 1-5, the share, guideline and gap."""
+    guideline = [0.05, 0.15, 0.5, 0.2, 0.1]
+    rows = []
+    for g, (name, n) in enumerate(groups):
+        for r in range(5):
+            gap = gaps[(g + r) % len(gaps)]
+            rows.append((f"{g}", name, n, r + 1, guideline[r] + gap, guideline[r], gap))
+    return pl.DataFrame(rows, orient="row", schema={"group_id": pl.String, "group": pl.String, "n": pl.Int64,
+                                                     "rating": pl.Int64, "share": pl.Float64,
+                                                     "guideline": pl.Float64, "gap": pl.Float64})
+
+
+class TestRatingCharts:
+    @pytest.mark.parametrize("gaps", [[0.0], [0.02, -0.03], [0.3, -0.25, 0.1]], ids=["none", "small", "large"])
+    def test_guideline_bars(self, gaps):
+        same_chart("guideline_bars", distribution([("Everyone in scope", 120)], gaps), module=rating_charts)
+
+    @pytest.mark.parametrize(
+        "groups",
+        [[("North", 40)], [("North", 40), ("South", 12), ("Other groups (3, hidden)", 9)]],
+        ids=["one", "three"],
+    )
+    @pytest.mark.parametrize("gaps", [[0.0], [0.02, -0.03], [0.3, -0.25, 0.1]], ids=["none", "small", "large"])
+    @pytest.mark.parametrize("title", ["Team", "Manager"])
+    def test_gap_bars(self, groups, gaps, title):
+        same_chart("gap_bars", distribution(groups, gaps), module=rating_charts, group_title=title)
 
 
 def test_filling_a_template_leaves_it_as_it_was():
