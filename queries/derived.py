@@ -61,8 +61,10 @@ FRAMES: dict[str, Frame] = {
     "measured_on_graph": Frame(),
     "organisation_rows": Frame(),
     "milestone_points": Frame(),
-    "phased_expected": Frame(),
-    "phase_gaps": Frame(),
+    "goal_periods": Frame(),
+    "phase_inputs": Frame(),
+    "phase_resting": Frame(),
+    "phased_goals": Frame(memo="replay"),
     "business_below_company": Frame(),
     # forecasts
     "forecast_walks": Frame(persist=True),

@@ -56,87 +56,158 @@ def milestone_points(snapshot: Snapshot) -> pl.DataFrame:
         start = ends.select("key_result_id", pl.lit(0.0).alias("x"), pl.lit(0.0).alias("y"), "days")
         end = ends.select("key_result_id", pl.col("days").alias("x"), pl.lit(1.0).alias("y"), "days")
         points = pl.concat([start, inner.filter(pl.col("x").is_between(0, pl.col("days"))), end])
-        # A milestone on the period's last day is the target's point; the milestone's value wins.
+        # A milestone on the day before the period (x = 0) replaces the start's point; one on its last day gives way to
+        # the target's point, which ends every path.
         return points.unique(["key_result_id", "x"], keep="last", maintain_order=True).sort(["key_result_id", "x"])
 
     return snapshot.derived("milestone_points", compute)
 
 
 def _goal_periods(snapshot: Snapshot) -> pl.DataFrame:
-    """goal_id, start_date and the period's length in days (`days`) for every goal."""
-    return snapshot.goal.select(pl.col("id").alias("goal_id"), "period_id").join(
-        snapshot.period.select(pl.col("id").alias("period_id"), "start_date", "end_date"), on="period_id", how="inner"
-    ).select(
-        "goal_id", "start_date", ((pl.col("end_date") - pl.col("start_date")).dt.total_days() + 1).cast(pl.Float64)
-        .alias("days"),
-    )
+    """goal_id, start_date and the period's length in days (`days`) for every goal; memoised."""
+
+    def compute() -> pl.DataFrame:
+        return snapshot.goal.select(pl.col("id").alias("goal_id"), "period_id").join(
+            snapshot.period.select(pl.col("id").alias("period_id"), "start_date", "end_date"), on="period_id",
+            how="inner",
+        ).select(
+            "goal_id", "start_date", ((pl.col("end_date") - pl.col("start_date")).dt.total_days() + 1)
+            .cast(pl.Float64).alias("days"),
+        )  # fmt: skip
+
+    return snapshot.derived("goal_periods", compute)
+
+
+def _phase_inputs(snapshot: Snapshot) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """What every as-of date's phased figures start from, found once per snapshot: the phased key results with
+    their period (key_result_id, start_date, days, sorted by key_result_id); their path's points sorted by x, as
+    the start (x0, y0) and end (x1, y1) of a span; and the key results of positive weight of the goals that have a
+    phased one (goal_id, key_result_id, weight, start_date, days)."""
+
+    def compute() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        points = milestone_points(snapshot)
+        phased = (
+            snapshot.key_result.select(pl.col("id").alias("key_result_id"), "goal_id")
+            .join(points.select("key_result_id").unique(), on="key_result_id", how="semi")
+            .join(_goal_periods(snapshot), on="goal_id", how="inner")
+        )
+        goals = phased.select("goal_id").unique()
+        weights = (
+            snapshot.key_result.filter(pl.col("weight") > 0)
+            .select("goal_id", pl.col("id").alias("key_result_id"), "weight")
+            .join(goals, on="goal_id", how="semi")
+            .join(_goal_periods(snapshot), on="goal_id", how="inner")
+        )
+        path = points.select("key_result_id", "x", "y").sort("x")
+        return (
+            phased.select("key_result_id", "start_date", "days").sort("key_result_id"),
+            path.rename({"x": "x0", "y": "y0"}),
+            path.rename({"x": "x1", "y": "y1"}),
+            weights,
+        )
+
+    return snapshot.derived("phase_inputs", compute)
+
+
+def _day(as_of: date) -> pl.Expr:
+    """Day x of the period (`start_date`, `days`) at `as_of` in the as-of-day convention, clamped to 0..n."""
+    return ((pl.lit(as_of) - pl.col("start_date")).dt.total_days() + 1).cast(pl.Float64).clip(0.0, pl.col("days"))
+
+
+def _path_at(phased: pl.DataFrame, starts: pl.DataFrame, ends: pl.DataFrame) -> pl.DataFrame:
+    """key_result_id, expected: each phased key result's path read at its day `x_now`, between the last point at or
+    before it (the start's x = 0 always is one) and the first at or after it."""
+    spans = phased.select("key_result_id", "x_now").sort("x_now")
+    spans = spans.join_asof(starts, left_on="x_now", right_on="x0", by="key_result_id", strategy="backward",
+                            check_sortedness=False)  # fmt: skip
+    spans = spans.join_asof(ends, left_on="x_now", right_on="x1", by="key_result_id", strategy="forward",
+                            check_sortedness=False)  # fmt: skip
+    path = (
+        pl.when(pl.col("x1").is_null() | (pl.col("x1") == pl.col("x0"))).then(pl.col("y0"))
+        .otherwise(pl.col("y0") + (pl.col("y1") - pl.col("y0")) * (pl.col("x_now") - pl.col("x0"))
+                   / (pl.col("x1") - pl.col("x0")))
+    )  # fmt: skip
+    return spans.select("key_result_id", path.clip(0.0, 1.0).alias("expected")).sort("key_result_id")
+
+
+def _goals_at(weights: pl.DataFrame, expected: pl.DataFrame) -> pl.DataFrame:
+    """id, phased_expected, phase_gap, start_date, days: per goal of `weights` (its key results of positive weight,
+    each with the goal's day `x_now`), the weighted mean of its key results' expected progress (the path for phased
+    ones, the calendar's share x / n for the others), and that minus the calendar's share."""
+    calendar = pl.col("x_now") / pl.col("days")
+    return (
+        weights.join(expected, on="key_result_id", how="left")
+        .with_columns(pl.coalesce("expected", calendar).alias("expected"))
+        .group_by("goal_id")
+        .agg(
+            ((pl.col("expected") * pl.col("weight")).sum() / pl.col("weight").sum()).alias("phased_expected"),
+            calendar.first().alias("calendar"),
+            pl.col("start_date").first(),
+            pl.col("days").first(),
+        )
+        .select(pl.col("goal_id").alias("id"), "phased_expected",
+                (pl.col("phased_expected") - pl.col("calendar")).alias("phase_gap"), "start_date", "days")
+    )  # fmt: skip
+
+
+def _resting(snapshot: Snapshot) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The goals' figures (as `_goals_at`) before their period starts (every day, x = 0) and after it ends (x = n):
+    the same on every such date, so found once per snapshot."""
+
+    def compute() -> tuple[pl.DataFrame, pl.DataFrame]:
+        phased, starts, ends, weights = _phase_inputs(snapshot)
+        out = []
+        for day in (pl.lit(0.0), pl.col("days")):
+            expected = _path_at(phased.with_columns(day.alias("x_now")), starts, ends)
+            out.append(_goals_at(weights.with_columns(day.alias("x_now")), expected))
+        return out[0], out[1]
+
+    return snapshot.derived("phase_resting", compute)
 
 
 def key_result_expected(snapshot: Snapshot, as_of: date) -> pl.DataFrame:
     """key_result_id, expected: the phased key results' expected progress at `as_of`, path(x) read between the
     points before and after day x = clamp(as_of - period start + 1, 0, n)."""
-    points = milestone_points(snapshot)
-    if points.is_empty():
+    if milestone_points(snapshot).is_empty():
         return pl.DataFrame(schema={"key_result_id": pl.Int64, "expected": pl.Float64})
-    starts = snapshot.key_result.select(pl.col("id").alias("key_result_id"), "goal_id").join(
-        _goal_periods(snapshot), on="goal_id", how="inner"
-    ).select("key_result_id", ((pl.lit(as_of) - pl.col("start_date")).dt.total_days() + 1).alias("x_now"))
-    at = points.join(starts, on="key_result_id", how="inner").with_columns(
-        pl.col("x_now").cast(pl.Float64).clip(0.0, pl.col("days"))
-    )
-    before, after = pl.col("x") <= pl.col("x_now"), pl.col("x") > pl.col("x_now")
-    spans = at.group_by("key_result_id").agg(
-        pl.col("x_now").first(),
-        pl.col("x").filter(before).last().alias("x0"),
-        pl.col("y").filter(before).last().alias("y0"),
-        pl.col("x").filter(after).first().alias("x1"),
-        pl.col("y").filter(after).first().alias("y1"),
-    )
-    path = pl.when(pl.col("x1").is_null()).then(pl.col("y0")).otherwise(
-        pl.col("y0") + (pl.col("y1") - pl.col("y0")) * (pl.col("x_now") - pl.col("x0")) / (pl.col("x1") - pl.col("x0"))
-    )
-    return spans.select("key_result_id", path.clip(0.0, 1.0).alias("expected"))
+    phased, starts, ends, _ = _phase_inputs(snapshot)
+    return _path_at(phased.with_columns(_day(as_of).alias("x_now")), starts, ends)
+
+
+def _phased_goals(snapshot: Snapshot, as_of: date) -> pl.DataFrame:
+    """id, phased_expected, phase_gap for the goals with a phased key result at `as_of`; memoised per date with the
+    replays (many dates, small frames). Only the goals whose period is under way at `as_of` are computed; the others
+    are at rest, before their start or after their end (`_resting`)."""
+
+    def compute() -> pl.DataFrame:
+        if milestone_points(snapshot).is_empty():
+            return pl.DataFrame(schema=PHASED_SCHEMA | {"phase_gap": pl.Float64})
+        phased, starts, ends, weights = _phase_inputs(snapshot)
+        day = _day(as_of)
+        under_way = (day > 0) & (day < pl.col("days"))
+        expected = _path_at(phased.filter(under_way).with_columns(day.alias("x_now")), starts, ends)
+        moving = _goals_at(weights.filter(under_way).with_columns(day.alias("x_now")), expected)
+        before, after = _resting(snapshot)
+        return pl.concat([
+            moving,
+            before.filter(day <= 0),
+            after.filter(day >= pl.col("days")),
+        ]).select("id", "phased_expected", "phase_gap").sort("id")  # fmt: skip
+
+    return snapshot.derived(("phased_goals", as_of), compute)
 
 
 def phased_goal_expected(snapshot: Snapshot, as_of: date) -> pl.DataFrame:
     """id, phased_expected: for the goals with a phased key result, the weighted mean over their key results of
-    positive weight of each one's expected progress (the path for phased ones, the calendar's share for the others);
-    memoised per as-of date."""
-
-    def compute() -> pl.DataFrame:
-        phased = key_result_expected(snapshot, as_of)
-        if phased.is_empty():
-            return pl.DataFrame(schema=PHASED_SCHEMA)
-        phased_goals = snapshot.key_result.join(phased, left_on="id", right_on="key_result_id", how="semi")
-        key_results = snapshot.key_result.filter(pl.col("weight") > 0).join(
-            phased_goals.select("goal_id").unique(), on="goal_id", how="semi"
-        ).join(_goal_periods(snapshot), on="goal_id", how="inner")
-        calendar = (((pl.lit(as_of) - pl.col("start_date")).dt.total_days() + 1) / pl.col("days")).clip(0.0, 1.0)
-        return (
-            key_results.join(phased, left_on="id", right_on="key_result_id", how="left")
-            .with_columns(pl.coalesce("expected", calendar).alias("expected"))
-            .group_by("goal_id")
-            .agg(((pl.col("expected") * pl.col("weight")).sum() / pl.col("weight").sum()).alias("phased_expected"))
-            .select(pl.col("goal_id").alias("id"), "phased_expected")
-        )
-
-    return snapshot.derived(("phased_expected", as_of), compute)
+    positive weight of each one's expected progress (the path for phased ones, the calendar's share for the
+    others)."""
+    return _phased_goals(snapshot, as_of).select(list(PHASED_SCHEMA))
 
 
 def phase_gaps(snapshot: Snapshot, as_of: date) -> pl.DataFrame:
     """goal_id, phase_gap: for the goals with a phased key result, their phased expectation at `as_of` minus their
-    period's calendar share (the as-of day counted); every other goal's gap is 0. Memoised per as-of date."""
-
-    def compute() -> pl.DataFrame:
-        phased = phased_goal_expected(snapshot, as_of)
-        if phased.is_empty():
-            return pl.DataFrame(schema=GAP_SCHEMA)
-        calendar = (((pl.lit(as_of) - pl.col("start_date")).dt.total_days() + 1) / pl.col("days")).clip(0.0, 1.0)
-        return phased.join(_goal_periods(snapshot), left_on="id", right_on="goal_id", how="inner").select(
-            pl.col("id").alias("goal_id"), (pl.col("phased_expected") - calendar).alias("phase_gap")
-        )
-
-    return snapshot.derived(("phase_gaps", as_of), compute)
+    period's calendar share (the as-of day counted); every other goal's gap is 0."""
+    return _phased_goals(snapshot, as_of).select(pl.col("id").alias("goal_id"), "phase_gap")
 
 
 def with_phase_gap(

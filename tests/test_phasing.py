@@ -27,7 +27,7 @@ import polars as pl
 import pytest
 
 from data.schema import table_schema
-from queries.phasing import key_result_expected, phased_goal_expected
+from queries.phasing import key_result_expected, phase_gaps, phased_goal_expected
 from queries.scope import scope_of
 from tests.tiny_org import AS_OF, NORTH, SOUTH, tiny_filters, tiny_snapshot, tiny_tables
 
@@ -77,6 +77,44 @@ class TestPath:
         assert tiny_tables()["key_result_milestone"].height == 1
         goal_31 = phased_goal_expected(snapshot, AS_OF).filter(pl.col("id") == 31)
         assert goal_31["phased_expected"].item() == pytest.approx(0.5)
+
+
+class TestBoundaryDays:
+    """Goal 20's gap on the days around its quarter (1 Oct - 31 Dec, n = 92), where the figures stop moving:
+    30 Sep (x = 0): KR 100 expects 0, KR 101 the calendar's 0: gap 0.
+     1 Oct (x = 1): KR 100 1/46 * 4 / 100 = 0.000870, KR 101 1/92 = 0.010870: (0.000870 + 3 * 0.010870) / 4
+                    = 0.008370, gap 0.008370 - 0.010870 = -0.002500.
+    31 Dec (x = 92) and any later day: both expect 1: gap 0.
+    With a milestone of 90 due on 31 Dec, the target's point (92, 100) still ends the path: gap 0 on 31 Dec and
+    after.
+    With a milestone of 2 due on 30 Sep (x = 0, the start's point), KR 100 starts at 0.02: before the quarter
+    goal 20 expects 0.02 / 4 = 0.005, gap 0.005, on 30 Sep and on 1 Sep alike."""
+
+    @pytest.mark.parametrize(
+        ("day", "gap"),
+        [
+            (date(2026, 9, 1), 0.0),
+            (date(2026, 9, 30), 0.0),
+            (date(2026, 10, 1), (1 / 46 * 4 / 100 + 3 / 92) / 4 - 1 / 92),
+            (date(2026, 12, 31), 0.0),
+            (date(2027, 1, 1), 0.0),
+        ],
+    )
+    def test_the_gap_around_the_quarter(self, day, gap):
+        snapshot = tiny_snapshot(key_result_milestone=PHASED)
+        assert phase_gaps(snapshot, day).filter(pl.col("goal_id") == 20)["phase_gap"].item() == pytest.approx(gap)
+
+    @pytest.mark.parametrize("day", [date(2026, 12, 31), date(2027, 1, 1), date(2027, 6, 30)])
+    def test_the_target_ends_the_path_whatever_is_due_on_the_last_day(self, day):
+        snapshot = tiny_snapshot(key_result_milestone=_milestones(
+            (1, 100, date(2026, 11, 15), 4.0), (2, 100, date(2026, 12, 31), 90.0)))
+        assert phase_gaps(snapshot, day).filter(pl.col("goal_id") == 20)["phase_gap"].item() == pytest.approx(0.0)
+
+    @pytest.mark.parametrize("day", [date(2026, 9, 1), date(2026, 9, 30)])
+    def test_a_milestone_on_the_day_before_the_start_holds_before_it(self, day):
+        snapshot = tiny_snapshot(key_result_milestone=_milestones(
+            (1, 100, date(2026, 9, 30), 2.0), (2, 100, date(2026, 12, 15), 40.0)))
+        assert phase_gaps(snapshot, day).filter(pl.col("goal_id") == 20)["phase_gap"].item() == pytest.approx(0.005)
 
 
 class TestStatus:
