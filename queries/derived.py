@@ -64,6 +64,7 @@ FRAMES: dict[str, Frame] = {
     "goal_periods": Frame(),
     "phase_inputs": Frame(),
     "phase_resting": Frame(),
+    "phase_by_period": Frame(),
     "phased_goals": Frame(memo="replay"),
     "business_below_company": Frame(),
     # forecasts

@@ -150,6 +150,27 @@ def _goals_at(weights: pl.DataFrame, expected: pl.DataFrame) -> pl.DataFrame:
     )  # fmt: skip
 
 
+def _by_period(snapshot: Snapshot) -> dict[tuple[date, int], tuple[pl.DataFrame, ...]]:
+    """`_phase_inputs` split by period (its start and length in days): a date moves the figures of the periods
+    under way on it only, usually a quarter and its year."""
+
+    def compute() -> dict[tuple[date, int], tuple[pl.DataFrame, ...]]:
+        phased, starts, ends, weights = _phase_inputs(snapshot)
+        period = phased.select("key_result_id", "start_date", "days")
+        parts: dict[tuple[date, int], list[pl.DataFrame]] = {}
+        frames = (phased, starts.join(period, on="key_result_id"), ends.join(period, on="key_result_id"), weights)
+        order = (None, "x0", "x1", None)  # the as-of joins read the points in order of x
+        for k, frame in enumerate(frames):
+            for (start, days), part in frame.partition_by("start_date", "days", as_dict=True).items():
+                part = part.sort(order[k]) if order[k] else part
+                parts.setdefault((start, int(days)), [pl.DataFrame()] * 4)[k] = part
+        empty = (phased.clear(), starts.clear(), ends.clear(), weights.clear())
+        return {key: tuple(part if part.width else empty[k] for k, part in enumerate(value))
+                for key, value in parts.items()}  # fmt: skip
+
+    return snapshot.derived("phase_by_period", compute)
+
+
 def _resting(snapshot: Snapshot) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The goals' figures (as `_goals_at`) before their period starts (every day, x = 0) and after it ends (x = n):
     the same on every such date, so found once per snapshot."""
@@ -182,14 +203,16 @@ def _phased_goals(snapshot: Snapshot, as_of: date) -> pl.DataFrame:
     def compute() -> pl.DataFrame:
         if milestone_points(snapshot).is_empty():
             return pl.DataFrame(schema=PHASED_SCHEMA | {"phase_gap": pl.Float64})
-        phased, starts, ends, weights = _phase_inputs(snapshot)
+        moving = []
+        for (start, days), (phased, starts, ends, weights) in _by_period(snapshot).items():
+            x = min(max((as_of - start).days + 1, 0), days)
+            if 0 < x < days:
+                expected = _path_at(phased.with_columns(pl.lit(float(x)).alias("x_now")), starts, ends)
+                moving.append(_goals_at(weights.with_columns(pl.lit(float(x)).alias("x_now")), expected))
         day = _day(as_of)
-        under_way = (day > 0) & (day < pl.col("days"))
-        expected = _path_at(phased.filter(under_way).with_columns(day.alias("x_now")), starts, ends)
-        moving = _goals_at(weights.filter(under_way).with_columns(day.alias("x_now")), expected)
         before, after = _resting(snapshot)
         return pl.concat([
-            moving,
+            *moving,
             before.filter(day <= 0),
             after.filter(day >= pl.col("days")),
         ]).select("id", "phased_expected", "phase_gap").sort("id")  # fmt: skip
