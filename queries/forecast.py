@@ -97,9 +97,12 @@ def walk_parameters(
         plan_run >= MIN_PLAN_SHARE * pl.col("n")
     )
     points = points.with_columns(pl.when(in_plan_time).then(pl.col("plan")).otherwise(pl.col("x")).alias("clock"))
+    # Increments within each key result: the rows are sorted by key result, so a plain difference is the one within
+    # the key result wherever the row above belongs to the same one (a window per key result costs 15x more).
+    same = pl.col("key_result_id") == pl.col("key_result_id").shift(1)
     points = points.with_columns(
-        pl.col("value").diff().over("key_result_id").alias("change"),
-        pl.col("clock").diff().over("key_result_id").alias("days"),
+        pl.when(same).then(pl.col("value").diff()).alias("change"),
+        pl.when(same).then(pl.col("clock").diff()).alias("days"),
     )
     fitted = points.group_by("key_result_id").agg(
         pl.col("value").last().alias("last_value"),

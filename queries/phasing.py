@@ -260,6 +260,12 @@ def plan_days(frame: pl.DataFrame, points: pl.DataFrame) -> pl.DataFrame:
     that counts days in it projects a back-loaded result's remaining distance over the plan's remaining share."""
     if points.is_empty():
         return frame.with_columns(pl.lit(None, pl.Float64).alias("plan"))
+    phased = pl.col("key_result_id").is_in(points["key_result_id"].unique().implode())
+    if not frame.select(phased.all()).item():  # only the rows of key results with milestones need the path
+        marked = frame.with_row_index("_at").with_columns(phased.alias("_phased"))
+        planned = plan_days(marked.filter(pl.col("_phased")).drop("_phased"), points)
+        rest = marked.filter(~pl.col("_phased")).drop("_phased").with_columns(pl.lit(None, pl.Float64).alias("plan"))
+        return pl.concat([planned, rest]).sort("_at").drop("_at")
     path = points.sort("key_result_id", "x").with_columns(
         pl.col("y").clip(0.0, 1.0).cum_max().over("key_result_id").alias("y")
     ).select("key_result_id", "x", "y")
