@@ -167,3 +167,22 @@ class TestRatings:
         assert sum(shown for _, shown, _, _ in fast) > 1, "the demo shows no scope: the test proves nothing"
         assert sum(len(h) for _, _, _, hidden in fast for h in hidden.values()) > 0
         assert fast == plain
+
+
+def test_a_leak_on_the_pools_smaller_side_is_mended_from_the_other_side():
+    """First partition (own): A 1 person, B 5, G 6, C 32; second (a fixed view): X holds A, B, G and 2 of C, and
+    Y1..Y6 hold 5 of C each. With a minimum of 5, A is hidden and B with it (1 + 5 = 6), so the pool of the first
+    partition links A and B: the cycle pool-A-X-B-pool covers them. The 2 people of C in X are a leak: the edge
+    C-X is a bridge, with X, A, B, G and the pool on one side (5 nodes) and C, Y1..Y6 on the other (7). The pool
+    is on the smaller side, so hiding G (on that side) would close no cycle through C-X; hiding C (on the other
+    side, the smallest visible group there) does: pool-C-X-A-pool. Both forms of the audit hide A, B and C."""
+    first = np.array([0] + [1] * 5 + [2] * 6 + [3] * 32)
+    second = np.array([0] * 12 + [0] * 2 + [1 + k // 5 for k in range(30)])
+    for module in (privacy, reference):
+        own, fixed = module.Grouping(first, set()), module.Grouping(second, set(), own=False)
+        own.hide((), MIN)
+        assert own.hidden == {0, 1}
+        assert [leak[:-1] for leak in module.pair_leaks(own, fixed, MIN)] == [("atom", 3, 0)]
+        assert module.protect_pair(own, fixed, MIN)
+        assert own.hidden == {0, 1, 3}, module.__name__
+        assert module.pair_leaks(own, fixed, MIN) == []
