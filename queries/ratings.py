@@ -206,14 +206,15 @@ PARENT_HIDDEN = "parent"
 @dataclass(frozen=True)
 class Protection:
     """What one scope may show for one cycle: whether anything at all (`shown`, else `reason`), the hidden groups
-    of every grouping and attribute, and each rated person's group in each (`keys`, for the parent's children)."""
+    of every grouping and attribute, and each rated person's group in each (`keys`, for the parent's children);
+    for a shown scope also `codes`, per grouping the same groups as the audit numbers them (`_encoded`), so a
+    child scope's audit reads its parent's views without encoding them again."""
 
     shown: bool
     reason: str
     hidden: dict[str, frozenset[str]]
     keys: pl.DataFrame
-    codes: dict[str, tuple[np.ndarray, dict[str, int]]] = field(default_factory=dict)  # per grouping of a shown
-    # scope: each rated person's group as an index (in the order of `keys`), and the group ids' indices
+    codes: dict[str, tuple[np.ndarray, dict[str, int]]] = field(default_factory=dict)
 
 
 def audited_groupings(viewer: Viewer) -> tuple[str, ...]:
@@ -248,7 +249,8 @@ def _parent_scopes(snapshot: Snapshot, filters: Filters) -> list[tuple[str, Filt
 
 
 def _encoded(column: pl.Series) -> tuple[np.ndarray, dict[str, int]]:
-    """A grouping's group ids as indices in sorted order, and each person's index."""
+    """Each person's group as an index into the grouping's group ids in sorted order (in the column's order), and
+    that numbering (group id -> index)."""
     index = {g: i for i, g in enumerate(sorted(column.unique().to_list()))}
     return column.replace_strict(index, return_dtype=pl.Int64).to_numpy(), index
 
