@@ -373,11 +373,6 @@ class _Forest:
         return (lift >= 0) & (self.up[np.maximum(lift, 0), nodes] == child)
 
 
-def _bridge_mask(node_count: int, us: np.ndarray, vs: np.ndarray) -> np.ndarray:
-    """Which edges of a simple undirected graph lie on no cycle (`_Forest`)."""
-    return _Forest(node_count, us, vs).bridges()
-
-
 class _Pair:
     """Two partitions of the same people as the audit reads them: their non-empty intersections (atoms), found
     once, and the pair graph rebuilt from the current hidden groups whenever it is asked for."""

@@ -46,18 +46,18 @@ class TestBridges:
             nodes, edges = random_graph(rng)
             us = np.array([u for u, _ in edges], dtype=np.int64)
             vs = np.array([v for _, v in edges], dtype=np.int64)
-            mask = privacy._bridge_mask(nodes, us, vs)
+            mask = privacy._Forest(nodes, us, vs).bridges()
             assert set(np.flatnonzero(mask).tolist()) == reference.bridges(nodes, edges), (nodes, edges)
 
     def test_a_path_is_all_bridges_and_a_ring_none(self):
         """Path 0-1-2-3: three bridges. Ring 0-1-2-3-0: none. The two joined by edge 3-4 (path 4-5): bridges
         3-4 and 4-5 only."""
         path = np.array([0, 1, 2]), np.array([1, 2, 3])
-        assert privacy._bridge_mask(4, *path).tolist() == [True, True, True]
+        assert privacy._Forest(4, *path).bridges().tolist() == [True, True, True]
         ring = np.array([0, 1, 2, 3]), np.array([1, 2, 3, 0])
-        assert privacy._bridge_mask(4, *ring).tolist() == [False] * 4
+        assert privacy._Forest(4, *ring).bridges().tolist() == [False] * 4
         both = np.array([0, 1, 2, 3, 3, 4]), np.array([1, 2, 3, 0, 4, 5])
-        assert privacy._bridge_mask(6, *both).tolist() == [False] * 4 + [True, True]
+        assert privacy._Forest(6, *both).bridges().tolist() == [False] * 4 + [True, True]
 
 
 class TestPairs:
