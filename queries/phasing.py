@@ -29,7 +29,6 @@ import polars as pl
 from queries.model import Snapshot
 
 PHASED_SCHEMA = {"id": pl.Int64, "phased_expected": pl.Float64}
-GAP_SCHEMA = {"goal_id": pl.Int64, "phase_gap": pl.Float64}
 
 
 def milestone_points(snapshot: Snapshot) -> pl.DataFrame:

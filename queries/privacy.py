@@ -391,9 +391,6 @@ class _Pair:
         self.atom_first, self.atom_second = np.divmod(atoms, n_second)
         self.atom_sizes = counts.astype(np.int64)
 
-    def graph(self) -> _PairGraph:
-        return _PairGraph(self)
-
 
 def _visible_hidden(grouping: Grouping) -> np.ndarray:
     """The grouping's hidden groups that hold someone, in order."""
@@ -405,8 +402,9 @@ def _visible_hidden(grouping: Grouping) -> np.ndarray:
 class _PairGraph:
     """The pair as a graph whose circulations are exactly the changes to the people's figures that keep every
     published figure: nodes are the groups of both partitions and one pool node per partition; an edge per atom
-    and one from each hidden group to its pool (queries/privacy.py keeps the order: atoms, then the first
-    partition's hidden groups, then the second's)."""
+    and one from each hidden group to its pool, in that order (atoms, then the first partition's hidden groups,
+    then the second's), so leaks come out in the same order every time. `leaks` keeps the spanning forest it
+    searched, for `_mend` to read the sides of the bridges from."""
 
     def __init__(self, pair: _Pair) -> None:
         first, second = pair.first, pair.second
@@ -422,6 +420,7 @@ class _PairGraph:
                                   self.n_first + self.hidden[1]]).astype(np.int64)
         self.sizes = np.concatenate([pair.atom_sizes, first.size_array[self.hidden[0]],
                                      second.size_array[self.hidden[1]]])
+        self.forest: _Forest | None = None
 
     def label(self, k: int) -> tuple:
         edge = (int(self.us[k]), int(self.vs[k]))
@@ -445,7 +444,7 @@ def pair_leaks(first: Grouping, second: Grouping, min_size: int) -> list[tuple]:
     """Sets of 1 to min_size - 1 people (an intersection of two groups, or a hidden group) whose figures the two
     partitions together determine: exactly the bridges of the pair graph, since a figure can be changed without
     changing any published one only along a cycle."""
-    return _Pair(first, second).graph().leaks(min_size)
+    return _PairGraph(_Pair(first, second)).leaks(min_size)
 
 
 def _mend(pair: _Pair, graph: _PairGraph, leaks: list[tuple], min_size: int) -> bool:
@@ -455,6 +454,7 @@ def _mend(pair: _Pair, graph: _PairGraph, leaks: list[tuple], min_size: int) -> 
     none could be."""
     first, second = pair.first, pair.second
     forest = graph.forest  # the forest `leaks` found these bridges on
+    assert forest is not None, "_mend reads the forest of graph.leaks"
     offsets = (0, graph.n_first)
     has_pool = (len(graph.hidden[0]) > 0, len(graph.hidden[1]) > 0)
     # Each own partition's non-empty groups by (size, index), with their nodes and components.
@@ -524,7 +524,7 @@ def protect_pair(first: Grouping, second: Grouping, min_size: int, pair: _Pair |
     total against a fixed view of its parent): then the scope itself must not be shown."""
     pair = pair or _Pair(first, second)
     while True:
-        graph = pair.graph()
+        graph = _PairGraph(pair)
         leaks = graph.leaks(min_size)
         if not leaks:
             return True
